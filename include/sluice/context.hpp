@@ -1,0 +1,31 @@
+// sluice::Context: what a future receives when it is polled: the waker to register, and the
+// cooperative budget of the task that polls it.
+//
+// Example (inside a leaf future's poll):
+//   sluice::Poll<int> poll(sluice::Context& cx) {
+//     if (!ready_) { waker_ = cx.waker(); return sluice::pending; }
+//     return value_;
+//   }
+#pragma once
+
+#include <sluice/coop_budget.hpp>
+#include <sluice/waker.hpp>
+
+namespace sluice {
+
+/// The context of one poll: a waker and the polling task's budget. Lives for one poll only.
+class Context {
+ public:
+  Context(const Waker& waker, coop::Budget& budget) noexcept : waker_(&waker), budget_(&budget) {}
+
+  /// The waker to clone and keep when returning pending.
+  const Waker& waker() const noexcept { return *waker_; }
+  /// The cooperative budget of the polling task.
+  coop::Budget& budget() const noexcept { return *budget_; }
+
+ private:
+  const Waker* waker_;
+  coop::Budget* budget_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,136 @@
+// sluice::Result<T, E>: a value or an error, returned wherever Tokio returns `Result`.
+//
+// C++20 has no std::expected, so sluice carries its own small one. Errors are values: a failed
+// `send` hands the message back inside the error instead of throwing.
+//
+// Example:
+//   sluice::Result<int, std::string> parse(std::string_view s) {
+//     if (s.empty()) return sluice::Err(std::string("empty"));
+//     return 42;
+//   }
+//   auto r = parse("x");
+//   if (r) std::cout << *r;            // 42
+//   else std::cout << r.error();
+#pragma once
+
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace sluice {
+
+/// Wraps an error value so that `return Err(e);` builds the error side of a Result.
+template <class E>
+struct ErrValue {
+  E value;
+};
+
+/// Makes the error side of a Result: `return sluice::Err(SendError<T>{std::move(v)});`.
+template <class E>
+ErrValue<std::decay_t<E>> Err(E&& e) {
+  return ErrValue<std::decay_t<E>>{std::forward<E>(e)};
+}
+
+/// Thrown by Result::value() when the Result holds an error.
+class BadResultAccess : public std::logic_error {
+ public:
+  BadResultAccess() : std::logic_error("sluice::Result: value() called on an error") {}
+};
+
+/// A value of type T or an error of type E.
+///
+/// Example:
+///   sluice::Result<int, Err> r = 5;
+///   assert(r.has_value() && *r == 5);
+template <class T, class E>
+class [[nodiscard]] Result {
+ public:
+  using value_type = T;
+  using error_type = E;
+
+  Result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
+  template <class U = T>
+    requires std::is_constructible_v<T, U&&> &&
+             (!std::is_same_v<std::remove_cvref_t<U>, Result>) &&
+             (!std::is_same_v<std::remove_cvref_t<U>, ErrValue<E>>)
+  Result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit like expected
+  template <class G>
+    requires std::is_constructible_v<E, G&&>
+  Result(ErrValue<G> e) : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
+
+  /// True when the Result holds a value.
+  bool has_value() const noexcept { return v_.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+  /// True when the Result holds an error.
+  bool is_err() const noexcept { return v_.index() == 1; }
+
+  /// The value; throws BadResultAccess when this is an error.
+  T& value() & {
+    check();
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    check();
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    check();
+    return std::get<0>(std::move(v_));
+  }
+  T& operator*() & noexcept { return *std::get_if<0>(&v_); }
+  const T& operator*() const& noexcept { return *std::get_if<0>(&v_); }
+  T&& operator*() && noexcept { return std::move(*std::get_if<0>(&v_)); }
+  T* operator->() noexcept { return std::get_if<0>(&v_); }
+  const T* operator->() const noexcept { return std::get_if<0>(&v_); }
+
+  /// The error; undefined when this holds a value (check is_err() first).
+  E& error() & noexcept { return *std::get_if<1>(&v_); }
+  const E& error() const& noexcept { return *std::get_if<1>(&v_); }
+  E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+
+  /// The value, or `fallback` when this is an error.
+  template <class U>
+  T value_or(U&& fallback) && {
+    return has_value() ? std::move(**this) : static_cast<T>(std::forward<U>(fallback));
+  }
+
+ private:
+  void check() const {
+    if (!has_value()) throw BadResultAccess();
+  }
+  std::variant<T, E> v_;
+};
+
+/// Result with no value: success, or an error E.
+///
+/// Example:
+///   sluice::Result<void, SendError<int>> r = tx.try_send(1);
+///   if (!r) handle(r.error());
+template <class E>
+class [[nodiscard]] Result<void, E> {
+ public:
+  using value_type = void;
+  using error_type = E;
+
+  Result() noexcept : v_(std::in_place_index<0>) {}
+  template <class G>
+    requires std::is_constructible_v<E, G&&>
+  Result(ErrValue<G> e) : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
+
+  bool has_value() const noexcept { return v_.index() == 0; }
+  explicit operator bool() const noexcept { return has_value(); }
+  bool is_err() const noexcept { return v_.index() == 1; }
+  /// Throws BadResultAccess when this is an error.
+  void value() const {
+    if (!has_value()) throw BadResultAccess();
+  }
+  E& error() & noexcept { return *std::get_if<1>(&v_); }
+  const E& error() const& noexcept { return *std::get_if<1>(&v_); }
+  E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+
+ private:
+  std::variant<std::monostate, E> v_;
+};
+
+}  // namespace sluice
