@@ -1,0 +1,83 @@
+# Thin wrapper over CMakePresets.json (STYLE habit 13): every target below is a
+# preset, so flags live in exactly one place. Build dirs: build/<preset>.
+#
+#   make test          deps + dev workflow (configure, build, all ctest labels)
+#   make demo          deps + build and run examples/demo.cpp
+#   make clang         dev-clang workflow (unit, example, compile_fail)
+#   make asan | tsan   sanitizer workflows
+#   make model         Relacy model tests
+#   make bench         release build of sluice_bench, run it (+ bench/compare/run if present)
+#   make fuzz          build libFuzzer targets (clang)
+#   make format        clang-format -i on our sources;  make format-check  (CI)
+#   make clean         rm -rf build/
+#
+# Extra ctest arguments: make test CTEST_ARGS='-R mpsc'   (uses the dev test preset)
+
+CMAKE       ?= cmake
+CTEST       ?= ctest
+# Build and ctest parallelism.
+JOBS        ?= 2
+CLANG_FORMAT ?= clang-format-14
+CTEST_ARGS  ?=
+BENCH_ARGS  ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+# Source trees that clang-format owns; build/target/CMakeFiles dirs inside them are skipped.
+FORMAT_DIRS := include src tests examples bench fuzz mini_redis
+FORMAT_FILES = $(shell find $(FORMAT_DIRS) \( -name build -o -name target -o -name CMakeFiles \) -prune -o \
+                 -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' -o -name '*.cc' \) -print 2>/dev/null)
+
+.PHONY: all deps test demo clang asan tsan model bench release fuzz format format-check clean
+
+all: test
+
+deps:
+	@scripts/install-deps.sh
+
+# Generic: make configure-<preset> / make build-<preset>
+configure-%: deps
+	$(CMAKE) --preset $*
+
+build-%: configure-%
+	$(CMAKE) --build --preset $* -j $(JOBS)
+
+test: build-dev
+	$(CTEST) --preset dev -j $(JOBS) $(CTEST_ARGS)
+
+demo: configure-dev
+	@test -f examples/demo.cpp || { echo "demo: examples/demo.cpp does not exist yet"; exit 1; }
+	$(CMAKE) --build --preset dev -j $(JOBS) --target demo
+	./build/dev/examples/demo
+
+clang: build-dev-clang
+	$(CTEST) --preset dev-clang -j $(JOBS) $(CTEST_ARGS)
+
+asan: build-asan
+	$(CTEST) --preset asan -j $(JOBS) $(CTEST_ARGS)
+
+tsan: build-tsan
+	$(CTEST) --preset tsan -j $(JOBS) $(CTEST_ARGS)
+
+model: build-model
+	$(CTEST) --preset model -j $(JOBS) $(CTEST_ARGS)
+
+release: build-release
+
+bench: build-release
+	@if [ -x build/release/bench/sluice_bench ]; then \
+	  build/release/bench/sluice_bench $(BENCH_ARGS); \
+	else echo "bench: no bench/*.cpp yet, nothing to run"; fi
+	@if [ -x bench/compare/run ]; then bench/compare/run; fi
+
+fuzz: build-fuzz
+
+format:
+	@if [ -n "$(FORMAT_FILES)" ]; then $(CLANG_FORMAT) -i $(FORMAT_FILES); fi
+
+format-check:
+	@if [ -n "$(FORMAT_FILES)" ]; then \
+	  $(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES) && \
+	  echo "format-check: $(words $(FORMAT_FILES)) files OK"; \
+	else echo "format-check: no files"; fi
+
+clean:
+	rm -rf build

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Install the Debian packages sluice needs, only those missing.
+# The package list lives here and only here: add yours to PACKAGES
+# (e.g. redis-server for tests/integration).
+#
+# Usage: scripts/install-deps.sh           # install what is missing (needs root or sudo)
+#        scripts/install-deps.sh --check   # exit 1 and list what is missing, install nothing
+set -euo pipefail
+
+PACKAGES=(
+  cmake
+  ninja-build
+  make
+  g++
+  clang-14
+  libclang-rt-14-dev   # sanitizer / libFuzzer runtimes for clang
+  clang-format-14
+  pkg-config
+  libgtest-dev
+  libgmock-dev
+  libbenchmark-dev
+  relacy-dev
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: missing: ${missing[*]}"
+if [[ "${1:-}" == "--check" ]]; then
+  exit 1
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: installed ${missing[*]}"
