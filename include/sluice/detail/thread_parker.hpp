@@ -1,0 +1,25 @@
+// sluice::detail::ThreadParker: park/unpark the calling thread; the waker of sluice::block_on.
+//
+// Each thread lazily gets one parker (reference counted: a Waker made from it keeps it alive
+// after the thread exits, so a late wake is harmless). State word (one Atomic<int>):
+//   kEmpty    nobody parked, no pending unpark
+//   kParked   the owner thread is about to wait / waits on the condvar (set only by the owner)
+//   kNotified an unpark arrived (set by any thread); the next park() consumes it and returns
+// An unpark before park is never lost: park() sees kNotified and returns at once.
+//
+// Example:
+//   sluice::Waker w = sluice::detail::current_thread_waker();
+//   std::thread t([w] { w.wake_by_ref(); });
+//   sluice::detail::park_current_thread();   // returns once t woke us (or at once if it already did)
+#pragma once
+
+#include <sluice/waker.hpp>
+
+namespace sluice::detail {
+
+/// A new Waker (one reference) that unparks the calling thread.
+Waker current_thread_waker();
+/// Blocks the calling thread until its waker is woken (returns at once if it already was).
+void park_current_thread();
+
+}  // namespace sluice::detail

@@ -1,0 +1,355 @@
+// The multi-thread (work-stealing) scheduler, after Tokio's runtime/scheduler/multi_thread.
+//
+// Each worker owns a LocalQueue (others steal half of it), a LIFO slot (a task woken or spawned
+// by the running task runs next on the same worker; at most kMaxLifoPolls in a row) and a Parker.
+// The shared InjectQueue takes wakes from outside the runtime; a worker checks it every
+// global_queue_interval ticks and whenever its local queue is empty. A worker without work steals
+// (at most half the workers search at once: IdleWorkers), then parks. Exactly one parked worker
+// at a time owns the driver (try-lock) and sleeps in Driver::park; the others wait on their own
+// condition variable. New work elsewhere: IdleWorkers::worker_to_notify() then that worker's
+// Parker::unpark (driver unpark or condvar notify). Every event_interval ticks a worker polls the
+// driver with a zero timeout if it can take it, so timers fire while all workers are busy.
+//
+// Parker state word (per worker, Tokio's park.rs): kEmpty / kParkedCondvar / kParkedDriver
+// (set by the owner worker before it sleeps) / kNotified (set by unpark from any thread, consumed
+// by the owner). unpark always swaps in kNotified so a wake before park is never lost.
+#include <pthread.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <sluice/detail/idle_workers.hpp>
+#include <sluice/detail/inject_queue.hpp>
+#include <sluice/detail/local_queue.hpp>
+#include <sluice/detail/thread_parker.hpp>
+
+#include "runtime/runtime_core.hpp"
+
+namespace sluice::detail {
+
+namespace {
+
+constexpr int kMaxLifoPolls = 3;
+constexpr std::size_t kMaxInjectBatch = 64;
+
+class MultiThreadCore;
+
+struct alignas(kCacheLine) Worker {
+  // Shared with the other workers.
+  LocalQueue<TaskHeader> queue;
+  Atomic<int> park_state{0};
+  std::mutex park_mu;
+  std::condition_variable park_cv;
+  // Owner thread only.
+  MultiThreadCore* core = nullptr;
+  std::size_t index = 0;
+  TaskHeader* lifo = nullptr;
+  bool is_searching = false;
+  bool is_parking = false;  // inside park: wakes from the driver go local without notifying
+  std::uint32_t tick = 0;
+  std::uint32_t rand = 0;
+  std::thread thread;
+
+  std::uint32_t next_rand() noexcept {
+    rand ^= rand << 13;
+    rand ^= rand >> 17;
+    rand ^= rand << 5;
+    return rand;
+  }
+};
+
+constexpr int kEmpty = 0;
+constexpr int kParkedCondvar = 1;
+constexpr int kParkedDriver = 2;
+constexpr int kNotified = 3;
+
+thread_local Worker* t_worker = nullptr;
+
+class MultiThreadCore final : public RuntimeCore, public Scheduler {
+ public:
+  explicit MultiThreadCore(const RuntimeConfig& cfg) : RuntimeCore(cfg), idle_(cfg.worker_threads) {
+    for (std::size_t i = 0; i < cfg.worker_threads; ++i) {
+      auto w = std::make_unique<Worker>();
+      w->core = this;
+      w->index = i;
+      w->rand = static_cast<std::uint32_t>(0x9E3779B9u * (i + 1)) | 1u;
+      workers_.push_back(std::move(w));
+    }
+  }
+  ~MultiThreadCore() override {
+    for (auto& w : workers_) {
+      if (w->thread.joinable()) w->thread.join();  // only if shutdown never ran (start failed)
+    }
+  }
+
+  void start() override {
+    for (auto& w : workers_) {
+      Worker* wp = w.get();
+      wp->thread = std::thread([this, wp] { run_worker(wp); });
+    }
+  }
+
+  Scheduler* scheduler() noexcept override { return this; }
+
+  void schedule(TaskHeader* t) override {
+    Worker* w = t_worker;
+    if (w && w->core == this) {
+      schedule_local(w, t, false);
+    } else {
+      schedule_remote(t);
+    }
+  }
+  void yield(TaskHeader* t) override {
+    Worker* w = t_worker;
+    if (w && w->core == this) {
+      schedule_local(w, t, true);
+    } else {
+      schedule_remote(t);
+    }
+  }
+  bool release(TaskHeader* t) noexcept override { return owned().remove(t); }
+
+  void block_on(BlockOnTarget target) override {
+    EnterGuard enter(this, true);
+    BlockOnDepthGuard depth;
+    DriverScope driver_scope(&driver());
+    Waker waker = current_thread_waker();
+    for (;;) {
+      coop::Budget budget = coop::Budget::initial();
+      Context cx(waker, budget);
+      if (target.poll(target.self, cx)) return;
+      park_current_thread();
+    }
+  }
+
+ protected:
+  void stop_workers() override {
+    shutdown_.store(true, mo::seq_cst);
+    for (auto& w : workers_) unpark_worker(*w);
+    for (auto& w : workers_) {
+      if (w->thread.joinable()) w->thread.join();
+    }
+  }
+
+  void drain_queues() override {
+    inject_.close();
+    while (TaskHeader* t = inject_.pop()) task_drop_reference(t);
+    for (auto& w : workers_) {
+      if (TaskHeader* t = std::exchange(w->lifo, nullptr)) task_drop_reference(t);
+      while (TaskHeader* t = w->queue.pop()) task_drop_reference(t);
+    }
+  }
+
+ private:
+  void schedule_local(Worker* w, TaskHeader* t, bool is_yield) {
+    bool should_notify;
+    if (is_yield) {
+      w->queue.push_back_or_overflow(t, inject_);
+      should_notify = true;
+    } else {
+      TaskHeader* prev = std::exchange(w->lifo, t);
+      should_notify = prev != nullptr;
+      if (prev) w->queue.push_back_or_overflow(prev, inject_);
+    }
+    if (should_notify && !w->is_parking) notify_parked();
+  }
+
+  void schedule_remote(TaskHeader* t) {
+    if (!inject_.push(t)) {
+      task_drop_reference(t);  // shut down: the task is (being) cancelled
+      return;
+    }
+    notify_parked();
+  }
+
+  void notify_parked() {
+    if (auto i = idle_.worker_to_notify()) unpark_worker(*workers_[*i]);
+  }
+
+  void notify_if_work_pending() {
+    for (auto& w : workers_) {
+      if (!w->queue.is_empty()) {
+        notify_parked();
+        return;
+      }
+    }
+    if (!inject_.is_empty()) notify_parked();
+  }
+
+  // ---- worker loop -----------------------------------------------------------------------------
+
+  void run_worker(Worker* w) {
+    set_thread_name(config().thread_name + "-" + std::to_string(w->index));
+    EnterGuard enter(this, true);
+    DriverScope driver_scope(&driver());
+    t_worker = w;
+    const std::uint32_t event_interval = config().event_interval;
+    while (!shutdown_.load(mo::acquire)) {
+      ++w->tick;
+      if (w->tick % event_interval == 0) park_timeout(w, true);
+      if (TaskHeader* t = next_task(w)) {
+        run_task(w, t);
+        continue;
+      }
+      if (TaskHeader* t = steal_work(w)) {
+        run_task(w, t);
+        continue;
+      }
+      park(w);
+    }
+    if (w->is_searching) {
+      w->is_searching = false;
+      idle_.transition_worker_from_searching();
+    }
+    t_worker = nullptr;
+  }
+
+  /// The LIFO slot first (a wake that arrived while this worker was parked in the driver lands
+  /// there, as in Tokio's next_local_task), then the local queue.
+  TaskHeader* next_local_task(Worker* w) {
+    if (TaskHeader* t = std::exchange(w->lifo, nullptr)) return t;
+    return w->queue.pop();
+  }
+
+  TaskHeader* next_task(Worker* w) {
+    if (w->tick % config().global_queue_interval == 0) {
+      if (TaskHeader* t = inject_.pop()) return t;
+      return next_local_task(w);
+    }
+    if (TaskHeader* t = next_local_task(w)) return t;
+    if (inject_.is_empty()) return nullptr;
+    // Refill the local queue with a fair share of the inject queue.
+    std::size_t want = std::min<std::size_t>(
+        {inject_.len() / workers_.size() + 1, kMaxInjectBatch, std::size_t{w->queue.remaining_slots()} + 1});
+    TaskHeader* buf[kMaxInjectBatch];
+    std::size_t n = inject_.pop_n(buf, want);
+    if (n == 0) return nullptr;
+    if (n > 1) w->queue.push_back_batch(buf + 1, static_cast<std::uint32_t>(n - 1));
+    return buf[0];
+  }
+
+  TaskHeader* steal_work(Worker* w) {
+    if (!w->is_searching) w->is_searching = idle_.transition_worker_to_searching();
+    if (!w->is_searching) return nullptr;
+    std::size_t n = workers_.size();
+    std::size_t start = w->next_rand() % n;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t idx = (start + i) % n;
+      if (idx == w->index) continue;
+      if (TaskHeader* t = workers_[idx]->queue.steal_into(w->queue)) return t;
+    }
+    return inject_.pop();
+  }
+
+  void run_task(Worker* w, TaskHeader* t) {
+    if (w->is_searching) {
+      w->is_searching = false;
+      if (idle_.transition_worker_from_searching()) notify_parked();  // we were the last searcher
+    }
+    t->vtable->poll(t);
+    int lifo_polls = 0;
+    while (TaskHeader* next = std::exchange(w->lifo, nullptr)) {
+      if (++lifo_polls > kMaxLifoPolls) {
+        w->queue.push_back_or_overflow(next, inject_);
+        notify_parked();
+        return;
+      }
+      next->vtable->poll(next);
+    }
+  }
+
+  // ---- parking ---------------------------------------------------------------------------------
+
+  void park(Worker* w) {
+    if (w->lifo || !w->queue.is_empty()) return;
+    bool last_searcher = idle_.transition_worker_to_parked(w->index, w->is_searching);
+    w->is_searching = false;
+    if (last_searcher) notify_if_work_pending();
+    while (!shutdown_.load(mo::acquire)) {
+      park_timeout(w, false);
+      if (w->lifo) {
+        w->is_searching = !idle_.unpark_worker_by_id(w->index);
+        return;
+      }
+      if (!idle_.is_parked(w->index)) {
+        w->is_searching = true;
+        return;
+      }
+    }
+  }
+
+  /// zero_timeout: maintenance poll of the driver (only if free); otherwise sleep until unparked.
+  void park_timeout(Worker* w, bool zero_timeout) {
+    w->is_parking = true;
+    if (zero_timeout) {
+      if (try_lock_driver()) {
+        driver().park(std::chrono::nanoseconds::zero());
+        unlock_driver();
+      }
+    } else {
+      park_worker(*w);
+    }
+    w->is_parking = false;
+    if (!w->is_searching && !w->queue.is_empty()) notify_parked();
+  }
+
+  void park_worker(Worker& w) {
+    for (int i = 0; i < 3; ++i) {
+      int expected = kNotified;
+      if (w.park_state.compare_exchange_strong(expected, kEmpty, mo::seq_cst, mo::seq_cst)) return;
+      std::this_thread::yield();
+    }
+    if (try_lock_driver()) {
+      int expected = kEmpty;
+      if (w.park_state.compare_exchange_strong(expected, kParkedDriver, mo::seq_cst, mo::seq_cst)) {
+        driver().park(std::nullopt);
+      }
+      w.park_state.exchange(kEmpty, mo::seq_cst);  // kNotified (consumed) or kParkedDriver
+      unlock_driver();
+      return;
+    }
+    std::unique_lock lock(w.park_mu);
+    int expected = kEmpty;
+    if (!w.park_state.compare_exchange_strong(expected, kParkedCondvar, mo::seq_cst, mo::seq_cst)) {
+      w.park_state.exchange(kEmpty, mo::seq_cst);  // was kNotified: consume it
+      return;
+    }
+    for (;;) {
+      w.park_cv.wait(lock);
+      expected = kNotified;
+      if (w.park_state.compare_exchange_strong(expected, kEmpty, mo::seq_cst, mo::seq_cst)) return;
+    }
+  }
+
+  void unpark_worker(Worker& w) {
+    switch (w.park_state.exchange(kNotified, mo::seq_cst)) {
+      case kParkedCondvar: {
+        { std::lock_guard lock(w.park_mu); }  // the parker is in (or entering) park_cv.wait
+        w.park_cv.notify_one();
+        break;
+      }
+      case kParkedDriver: driver().unpark(); break;
+      default: break;
+    }
+  }
+
+  bool try_lock_driver() noexcept { return !driver_locked_.exchange(true, mo::acquire); }
+  void unlock_driver() noexcept { driver_locked_.store(false, mo::release); }
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  InjectQueue<TaskHeader> inject_;
+  IdleWorkers idle_;
+  Atomic<bool> driver_locked_{false};
+  Atomic<bool> shutdown_{false};
+};
+
+}  // namespace
+
+std::shared_ptr<RuntimeCore> make_multi_thread_core(const RuntimeConfig& cfg) {
+  return std::make_shared<MultiThreadCore>(cfg);
+}
+
+}  // namespace sluice::detail
