@@ -1,0 +1,414 @@
+// sluice::detail::BatchSemaphore: the fair (FIFO) semaphore under the bounded mpsc capacity, and
+// later under the public Semaphore, Mutex and RwLock (Tokio's batch_semaphore idea, our code).
+//
+// permits_ (detail::Atomic<std::size_t>) bits:
+//   bit 0 (kClosed)     the semaphore is closed. Set by close() (fetch_or, under the lock, so
+//                       the word and the wait list agree), never cleared.
+//   bits 1.. (<< 1)     permits available to take without queueing.
+//   Taken by CAS (try_acquire, and Acquire's first poll) and added by fetch_add (release,
+//   when no waiter is queued), or reduced by CAS (forget_permits).
+//
+// Wait list: an intrusive doubly linked FIFO of Waiter nodes, guarded by mutex_. Each node lives
+// inside its Acquire future (no allocation). Node fields (remaining, waker, links, linked) are
+// read and written only with mutex_ held.
+//
+// Invariant (FIFO, no barging): while a waiter is queued, permits_ holds zero permits. A new
+// acquirer that cannot be served in full takes what is there (under the lock, before queueing)
+// and queues for the rest; release() assigns permits to the head waiter first and adds to
+// permits_ only what is left once the queue is empty. So try_acquire and the lock-free fast path
+// of Acquire, which only look at permits_, cannot overtake a queued waiter; a large request at
+// the head of the queue blocks later small ones (it is not starved).
+//
+// Waking: release() and close() take the wakers of the waiters they complete out of the nodes
+// with the lock held, then wake them after unlocking, in batches of kWakeBatch.
+//
+// Cancellation: destroying an Acquire that is queued removes its node and gives back the permits
+// it was already assigned (partially, or even in full when it was not polled since), handing them
+// to the next waiters in order.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+
+#include <sluice/context.hpp>
+#include <sluice/coop.hpp>
+#include <sluice/detail/sync.hpp>
+#include <sluice/poll.hpp>
+#include <sluice/result.hpp>
+#include <sluice/waker.hpp>
+
+namespace sluice::detail {
+
+/// Error of BatchSemaphore::Acquire: the semaphore was closed.
+struct AcquireError {
+  friend bool operator==(const AcquireError&, const AcquireError&) = default;
+};
+
+/// Why BatchSemaphore::try_acquire failed.
+enum class TryAcquireError : unsigned char {
+  Closed,     ///< the semaphore was closed
+  NoPermits,  ///< not enough permits, or waiters are queued ahead
+};
+
+namespace semaphore_impl {
+
+#if defined(SLUICE_MODEL)
+/// Relacy's mutex behind the std::mutex interface (std::unique_lock works with it).
+class Mutex {
+ public:
+  void lock() { m_.lock($); }
+  void unlock() { m_.unlock($); }
+
+ private:
+  rl::mutex m_;
+};
+#else
+using Mutex = std::mutex;
+#endif
+
+/// A waiter queued on the semaphore; lives inside an Acquire future. Guarded by the mutex.
+struct Waiter {
+  Waiter* prev = nullptr;
+  Waiter* next = nullptr;
+  std::size_t remaining = 0;  // permits still to be assigned
+  bool linked = false;        // in the wait list
+  Waker waker;
+#if defined(SLUICE_MODEL)
+  // Written on every access under the model: Relacy reports accesses the mutex failed to order.
+  void touch() { probe($) = 1; }
+  rl::var<int> probe;
+#else
+  static void touch() noexcept {}
+#endif
+};
+
+/// Wakers collected under the lock and woken after it.
+class WakeList {
+ public:
+  static constexpr std::size_t kCapacity = 32;
+  bool full() const noexcept { return n_ == kCapacity; }
+  void push(Waker&& w) { wakers_[n_++] = std::move(w); }
+  void wake_all() {
+    for (std::size_t i = 0; i < n_; ++i) std::move(wakers_[i]).wake();
+    n_ = 0;
+  }
+
+ private:
+  std::array<Waker, kCapacity> wakers_;
+  std::size_t n_ = 0;
+};
+
+}  // namespace semaphore_impl
+
+/// A fair FIFO semaphore whose acquirers may take several permits at once.
+///
+/// Example:
+///   detail::BatchSemaphore sem(2);
+///   Result<void, AcquireError> r = co_await sem.acquire(2);   // may wait, in FIFO order
+///   sem.release(2);
+class BatchSemaphore {
+ public:
+  /// Largest number of permits (Tokio's usize::MAX >> 3).
+  static constexpr std::size_t kMaxPermits = SIZE_MAX >> 3;
+
+  /// A semaphore with `permits` available permits (at most kMaxPermits, else std::logic_error).
+  explicit BatchSemaphore(std::size_t permits) : permits_(checked(permits) << 1) {}
+  BatchSemaphore(const BatchSemaphore&) = delete;
+  BatchSemaphore& operator=(const BatchSemaphore&) = delete;
+  /// Precondition: no Acquire is queued (they hold pointers to this semaphore).
+  ~BatchSemaphore() = default;
+
+  class Acquire;
+
+  /// A future that completes once `n` permits were acquired, in FIFO order with the others.
+  Acquire acquire(std::size_t n);
+
+  /// Takes `n` permits now, or fails: NoPermits when there are not enough (or waiters are queued:
+  /// nobody overtakes them), Closed when closed. `n` > kMaxPermits throws std::logic_error.
+  ///
+  /// Example:
+  ///   if (sem.try_acquire(1)) { work(); sem.release(1); }
+  Result<void, TryAcquireError> try_acquire(std::size_t n) {
+    const std::size_t need = checked(n) << 1;
+    std::size_t curr = permits_.load(mo::acquire);
+    for (;;) {
+      if (curr & kClosed) return Err(TryAcquireError::Closed);
+      if (curr < need) return Err(TryAcquireError::NoPermits);
+      if (permits_.compare_exchange_weak(curr, curr - need, mo::acq_rel)) return {};
+    }
+  }
+
+  /// Gives `n` permits back: to the queued waiters first, in order (waking the ones served,
+  /// outside the lock), the rest to the pool. Exceeding kMaxPermits throws std::logic_error.
+  ///
+  /// Example:
+  ///   sem.release(1);   // e.g. the mpsc receiver took one message out
+  void release(std::size_t n) {
+    if (n == 0) return;
+    if (checked(n) > kMaxPermits - available_permits()) {
+      throw std::logic_error("sluice::BatchSemaphore: released more permits than kMaxPermits");
+    }
+    std::unique_lock<semaphore_impl::Mutex> lock(mutex_);
+    add_permits_locked(n, lock);
+  }
+
+  /// Closes the semaphore: every queued and future acquire fails with AcquireError, try_acquire
+  /// with Closed. Permits already handed out stay valid and may still be released.
+  ///
+  /// Example:
+  ///   sem.close();   // the mpsc receiver was closed or dropped
+  void close() {
+    semaphore_impl::WakeList wakers;
+    bool more = true;
+    while (more) {
+      std::unique_lock<semaphore_impl::Mutex> lock(mutex_);
+      permits_.fetch_or(kClosed, mo::release);
+      while (head_ != nullptr && !wakers.full()) {
+        semaphore_impl::Waiter* w = head_;
+        unlink(w);  // keeps w->remaining: its Acquire returns what it was assigned
+        if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
+      }
+      more = head_ != nullptr;
+      lock.unlock();
+      wakers.wake_all();
+    }
+  }
+
+  /// True once close() was called.
+  bool is_closed() const { return (permits_.load(mo::acquire) & kClosed) != 0; }
+
+  /// Permits available without waiting (zero while waiters are queued).
+  std::size_t available_permits() const { return permits_.load(mo::acquire) >> 1; }
+
+  /// Removes up to `n` available permits for good; returns how many were removed.
+  ///
+  /// Example:
+  ///   sem.forget_permits(1);   // shrink the capacity by one
+  std::size_t forget_permits(std::size_t n) {
+    if (n == 0) return 0;
+    std::size_t curr = permits_.load(mo::acquire);
+    for (;;) {
+      const std::size_t avail = curr >> 1;
+      const std::size_t taken = std::min(avail, n);
+      if (permits_.compare_exchange_weak(curr, curr - (taken << 1), mo::acq_rel)) return taken;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kClosed = 1;
+
+  static std::size_t checked(std::size_t n) {
+    if (n > kMaxPermits) throw std::logic_error("sluice::BatchSemaphore: permit count exceeds kMaxPermits");
+    return n;
+  }
+
+  void push_back(semaphore_impl::Waiter* w) {
+    w->touch();
+    w->prev = tail_;
+    w->next = nullptr;
+    if (tail_ != nullptr) {
+      tail_->next = w;
+    } else {
+      head_ = w;
+    }
+    tail_ = w;
+    w->linked = true;
+  }
+
+  void unlink(semaphore_impl::Waiter* w) {
+    w->touch();
+    if (w->prev != nullptr) {
+      w->prev->next = w->next;
+    } else {
+      head_ = w->next;
+    }
+    if (w->next != nullptr) {
+      w->next->prev = w->prev;
+    } else {
+      tail_ = w->prev;
+    }
+    w->prev = w->next = nullptr;
+    w->linked = false;
+  }
+
+  // Assigns `rem` permits to the waiters in order, then the rest to permits_; unlocks `lock`
+  // and wakes the completed waiters outside it. Returns with `lock` released.
+  void add_permits_locked(std::size_t rem, std::unique_lock<semaphore_impl::Mutex>& lock) {
+    semaphore_impl::WakeList wakers;
+    while (rem > 0) {
+      if (!lock.owns_lock()) lock.lock();
+      bool queue_empty = false;
+      while (!wakers.full()) {
+        semaphore_impl::Waiter* w = head_;
+        if (w == nullptr) {
+          queue_empty = true;
+          break;
+        }
+        w->touch();
+        const std::size_t give = std::min(rem, w->remaining);
+        w->remaining -= give;
+        rem -= give;
+        if (w->remaining > 0) break;  // rem is 0: the head waiter keeps its place
+        unlink(w);
+        if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
+      }
+      if (rem > 0 && queue_empty) {
+        permits_.fetch_add(rem << 1, mo::release);  // release() checked the bound
+        rem = 0;
+      }
+      lock.unlock();
+      wakers.wake_all();
+    }
+    if (lock.owns_lock()) lock.unlock();
+  }
+
+  friend class Acquire;
+
+  Atomic<std::size_t> permits_;
+  semaphore_impl::Mutex mutex_;
+  semaphore_impl::Waiter* head_ = nullptr;  // oldest waiter: served first
+  semaphore_impl::Waiter* tail_ = nullptr;
+};
+
+/// Future of BatchSemaphore::acquire(n): ready with success once `n` permits were assigned to it,
+/// or with AcquireError if the semaphore is closed. Spends one unit of coop budget when it
+/// completes. Polling it again after it completed throws std::logic_error.
+///
+/// Once polled pending, it is queued: it may be moved (the node is relinked under the lock).
+///
+/// Example:
+///   auto acq = sem.acquire(3);
+///   Result<void, detail::AcquireError> r = co_await acq;
+///   if (r) { use_three(); sem.release(3); }
+///
+/// Cancel safety: cancelling loses the place in the queue; permits already assigned to it (in
+/// part, or in full if it was not polled since) are given back to the next waiters. Nothing is
+/// lost.
+class [[nodiscard]] BatchSemaphore::Acquire {
+ public:
+  using Output = Result<void, AcquireError>;
+
+  Acquire(const Acquire&) = delete;
+  Acquire& operator=(const Acquire&) = delete;
+  Acquire& operator=(Acquire&&) = delete;
+  Acquire(Acquire&& o) : sem_(o.sem_), needed_(o.needed_), state_(o.state_) {
+    if (state_ != State::Queued) return;
+    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
+    o.node_.touch();
+    node_.remaining = o.node_.remaining;
+    node_.waker = std::move(o.node_.waker);
+    if (o.node_.linked) {
+      node_.prev = o.node_.prev;
+      node_.next = o.node_.next;
+      (node_.prev ? node_.prev->next : sem_->head_) = &node_;
+      (node_.next ? node_.next->prev : sem_->tail_) = &node_;
+      node_.linked = true;
+      o.node_.prev = o.node_.next = nullptr;
+      o.node_.linked = false;
+    }
+    o.state_ = State::Done;
+  }
+
+  /// Cancels: leaves the queue and gives back the permits assigned so far.
+  ~Acquire() {
+    if (state_ != State::Queued) return;
+    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
+    node_.touch();
+    if (node_.linked) sem_->unlink(&node_);
+    const std::size_t assigned = needed_ - node_.remaining;
+    Waker w = std::move(node_.waker);  // destroyed below, after the unlock
+    if (assigned > 0) {
+      sem_->add_permits_locked(assigned, lock);
+    } else {
+      lock.unlock();
+    }
+  }
+
+  /// Ready(success) once all permits are assigned; Ready(AcquireError) when closed; pending
+  /// (queued, waker registered) otherwise.
+  Poll<Output> poll(Context& cx) {
+    if (state_ == State::Done) throw std::logic_error("sluice::BatchSemaphore::Acquire polled after completion");
+    auto coop = coop::poll_proceed(cx);
+    if (!coop) return pending;
+    Poll<Output> r = state_ == State::Idle ? poll_first(cx) : poll_queued(cx);
+    if (r.is_ready()) {
+      state_ = State::Done;
+      coop->made_progress();
+    }
+    return r;
+  }
+
+  /// Permits this future asks for.
+  std::size_t permits() const noexcept { return needed_; }
+
+ private:
+  friend class BatchSemaphore;
+  enum class State : unsigned char { Idle, Queued, Done };
+
+  Acquire(BatchSemaphore* sem, std::size_t n) : sem_(sem), needed_(checked(n)) {}
+
+  Poll<Output> poll_first(Context& cx) {
+    const std::size_t need = needed_ << 1;
+    std::size_t curr = sem_->permits_.load(mo::acquire);
+    // Fast path, lock-free: enough permits means nobody is queued (see the invariant).
+    for (;;) {
+      if (curr & kClosed) return Output(Err(AcquireError{}));
+      if (curr < need) break;
+      if (sem_->permits_.compare_exchange_weak(curr, curr - need, mo::acq_rel)) return Output();
+    }
+    // Slow path: take what is there and queue for the rest, under the lock, so that a release
+    // cannot slip between our CAS and our enqueue.
+    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
+    curr = sem_->permits_.load(mo::acquire);
+    std::size_t taken = 0;
+    for (;;) {
+      if (curr & kClosed) return Output(Err(AcquireError{}));
+      taken = std::min(curr >> 1, needed_);
+      if (sem_->permits_.compare_exchange_weak(curr, curr - (taken << 1), mo::acq_rel)) break;
+    }
+    if (taken == needed_) return Output();  // permits arrived meanwhile
+    node_.touch();
+    node_.remaining = needed_ - taken;
+    node_.waker = cx.waker();
+    sem_->push_back(&node_);
+    state_ = State::Queued;
+    return pending;
+  }
+
+  Poll<Output> poll_queued(Context& cx) {
+    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
+    node_.touch();
+    if (node_.remaining == 0) return Output();  // assigned in full; release() unlinked us
+    if (sem_->permits_.load(mo::relaxed) & kClosed) {
+      // close() unlinked us: give back what we were assigned, then report the closure.
+      if (node_.linked) sem_->unlink(&node_);
+      const std::size_t assigned = needed_ - node_.remaining;
+      node_.remaining = 0;
+      Waker w = std::move(node_.waker);
+      if (assigned > 0) {
+        sem_->add_permits_locked(assigned, lock);
+      } else {
+        lock.unlock();
+      }
+      return Output(Err(AcquireError{}));
+    }
+    Waker old;
+    if (!node_.waker.will_wake(cx.waker())) old = std::exchange(node_.waker, cx.waker());
+    lock.unlock();
+    return pending;  // `old` is dropped after the unlock
+  }
+
+  BatchSemaphore* sem_;
+  std::size_t needed_;
+  State state_ = State::Idle;
+  semaphore_impl::Waiter node_;
+};
+
+inline BatchSemaphore::Acquire BatchSemaphore::acquire(std::size_t n) { return Acquire(this, n); }
+
+}  // namespace sluice::detail

@@ -1,0 +1,220 @@
+// Relacy model of detail::BatchSemaphore: cancelling an Acquire while a release is granting it
+// permits, a release racing a cancellation, close racing a queued acquire and a release. In every
+// case the permits are conserved and every waiter that keeps waiting is eventually served (a
+// lost permit or a lost wake makes its wait loop spin forever, which Relacy reports).
+// Build and run (see also the `model` preset):
+//   g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/batch_semaphore_model.cpp -o /tmp/x && /tmp/x
+//
+// Prelude: see atomic_waker_model.cpp (standard headers, then Relacy, then #undef new/delete).
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include <relacy/relacy.hpp>
+#undef new
+#undef delete
+
+// g++ compiles `delete p` to the sized operator delete, which Relacy does not replace (it only
+// defines the unsized one, inline): route the sized forms to it. (Or: -fno-sized-deallocation.)
+void operator delete(void* p, std::size_t) noexcept { ::operator delete(p); }
+void operator delete[](void* p, std::size_t) noexcept { ::operator delete[](p); }
+
+#include <sluice/detail/batch_semaphore.hpp>
+
+namespace {
+
+using sluice::Context;
+using sluice::Waker;
+using sluice::coop::Budget;
+using sluice::detail::Atomic;
+using sluice::detail::BatchSemaphore;
+namespace mo = sluice::detail::mo;
+
+// A waker counting wake-ups and live clones with model atomics.
+struct ModelWaker {
+  Atomic<int> woken{0};
+  Atomic<int> clones{0};
+  Waker waker{this, &kVTable};
+
+  static ModelWaker* of(void* d) { return static_cast<ModelWaker*>(d); }
+  static void* clone(void* d) {
+    of(d)->clones.fetch_add(1, mo::relaxed);
+    return d;
+  }
+  static void wake_by_ref(void* d) { of(d)->woken.store(1, mo::release); }
+  static void wake(void* d) {
+    wake_by_ref(d);
+    drop(d);
+  }
+  static void drop(void* d) { of(d)->clones.fetch_sub(1, mo::acq_rel); }
+  static constexpr sluice::RawWakerVTable kVTable{&clone, &wake, &wake_by_ref, &drop};
+
+  // Spins (yielding to the model scheduler) until woken, then clears the flag.
+  void wait() {
+    while (woken.exchange(0, mo::acquire) == 0) sluice::detail::spin_hint();
+  }
+};
+
+enum class Outcome { Ok, Closed };
+
+// Acquires `n` permits, waiting as long as needed; the Acquire lives on the heap so Relacy checks
+// that nothing touches its node after it is freed.
+Outcome acquire_blocking(BatchSemaphore& sem, std::size_t n, ModelWaker& w) {
+  Budget b = Budget::unconstrained();
+  Context cx(w.waker, b);
+  auto* acq = new BatchSemaphore::Acquire(sem.acquire(n));
+  for (;;) {
+    auto p = acq->poll(cx);
+    if (p.is_ready()) {
+      const bool ok = p.value().has_value();
+      delete acq;
+      return ok ? Outcome::Ok : Outcome::Closed;
+    }
+    w.wait();
+  }
+}
+
+// Semaphore at 0. T0 asks for 2 and cancels (possibly while T1's releases are granting it
+// permits, or after it was granted in full but not polled); T1 releases 1 + 1; T2 waits for 1
+// behind T0 and must be served. At the end all 2 permits are back.
+struct CancelWhileBeingGranted : rl::test_suite<CancelWhileBeingGranted, 3> {
+  BatchSemaphore sem{0};
+  ModelWaker w0;
+  ModelWaker w2;
+
+  void thread(unsigned id) {
+    if (id == 0) {
+      Budget b = Budget::unconstrained();
+      Context cx(w0.waker, b);
+      auto* acq = new BatchSemaphore::Acquire(sem.acquire(2));
+      auto p = acq->poll(cx);
+      if (p.is_ready()) {
+        RL_ASSERT(p.value().has_value());
+        delete acq;
+        sem.release(2);  // it got them: give them back
+      } else {
+        delete acq;  // cancel: queued, partially or fully granted
+      }
+    } else if (id == 1) {
+      sem.release(1);
+      sem.release(1);
+    } else {
+      RL_ASSERT(acquire_blocking(sem, 1, w2) == Outcome::Ok);
+      sem.release(1);
+    }
+  }
+  void after() {
+    RL_ASSERT(sem.available_permits() == 2);
+    RL_ASSERT(w0.clones.load(mo::acquire) == 0);
+    RL_ASSERT(w2.clones.load(mo::acquire) == 0);
+  }
+};
+
+// Semaphore at 1. T0 queues for 3 (taking the 1) and cancels; T1 releases 2 concurrently, and
+// T2 tries to take 1 without waiting. Permits are conserved whatever the interleaving.
+struct ReleaseRacingCancel : rl::test_suite<ReleaseRacingCancel, 3> {
+  BatchSemaphore sem{1};
+  ModelWaker w0;
+
+  void thread(unsigned id) {
+    if (id == 0) {
+      Budget b = Budget::unconstrained();
+      Context cx(w0.waker, b);
+      auto* acq = new BatchSemaphore::Acquire(sem.acquire(3));
+      auto p = acq->poll(cx);
+      delete acq;
+      if (p.is_ready()) sem.release(3);
+    } else if (id == 1) {
+      sem.release(2);
+    } else {
+      if (sem.try_acquire(1)) sem.release(1);
+    }
+  }
+  void after() {
+    RL_ASSERT(sem.available_permits() == 3);
+    RL_ASSERT(w0.clones.load(mo::acquire) == 0);
+  }
+};
+
+// Semaphore at 1. T0 waits for 2; T1 releases 1; T2 closes. T0 ends with success or Closed,
+// never hangs, and every permit is accounted for.
+struct CloseRacingQueuedAcquire : rl::test_suite<CloseRacingQueuedAcquire, 3> {
+  BatchSemaphore sem{1};
+  ModelWaker w0;
+
+  void thread(unsigned id) {
+    if (id == 0) {
+      if (acquire_blocking(sem, 2, w0) == Outcome::Ok) sem.release(2);
+    } else if (id == 1) {
+      sem.release(1);
+    } else {
+      sem.close();
+    }
+  }
+  void after() {
+    RL_ASSERT(sem.is_closed());
+    RL_ASSERT(sem.available_permits() == 2);
+    RL_ASSERT(w0.clones.load(mo::acquire) == 0);
+  }
+};
+
+// Two waiters of 2 each queue at 0 permits while T2 releases 2 then 2: both are served (the
+// wait list, the wakes batched outside the lock and the pool agree), nothing is left over.
+struct TwoWaitersServed : rl::test_suite<TwoWaitersServed, 3> {
+  BatchSemaphore sem{0};
+  ModelWaker w0;
+  ModelWaker w1;
+  Atomic<int> order{0};
+
+  void thread(unsigned id) {
+    if (id < 2) {
+      ModelWaker& w = id == 0 ? w0 : w1;
+      RL_ASSERT(acquire_blocking(sem, 2, w) == Outcome::Ok);
+      order.fetch_add(1, mo::acq_rel);
+    } else {
+      sem.release(2);
+      sem.release(2);
+    }
+  }
+  void after() {
+    RL_ASSERT(order.load(mo::acquire) == 2);
+    RL_ASSERT(sem.available_permits() == 0);
+  }
+};
+
+template <class Test>
+bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bound) {
+  rl::test_params p;
+  p.search_type = type;
+  if (type == rl::fair_context_bound_scheduler_type) {
+    p.context_bound = iterations_or_bound;
+  } else {
+    p.iteration_count = iterations_or_bound;
+  }
+  std::printf("== %s\n", name);
+  return rl::simulate<Test>(p);
+}
+
+}  // namespace
+
+int main() {
+  bool ok = true;
+  ok &= run<CancelWhileBeingGranted>("cancel while being granted permits", rl::random_scheduler_type, 200000);
+  ok &= run<ReleaseRacingCancel>("release racing cancel", rl::random_scheduler_type, 200000);
+  ok &= run<CloseRacingQueuedAcquire>("close racing a queued acquire", rl::random_scheduler_type, 200000);
+  ok &= run<TwoWaitersServed>("two waiters served", rl::random_scheduler_type, 100000);
+  std::printf(ok ? "batch_semaphore_model: OK\n" : "batch_semaphore_model: FAILED\n");
+  return ok ? 0 : 1;
+}
