@@ -1,9 +1,10 @@
 // Recycling allocator for coroutine frames (detail: users never name it).
 //
-// Coroutine frames of Task<T> are allocated through frame_alloc/frame_free. Each thread keeps a
-// free list per 64-byte size class (frames up to kMaxPooled bytes), capped at kMaxPerClass
-// entries, so the request/response hot path reuses frames instead of calling malloc. A frame
-// freed on another thread than the one that allocated it simply joins that thread's list.
+// Coroutine frames of Task<T> and spawned task cells are allocated through frame_alloc /
+// frame_free. Blocks up to kMaxPooled bytes are recycled per 64-byte size class through
+// per-thread magazines and a global depot (src/core/frame_allocator.cpp), so spawn/join and the
+// request/response hot path do not call malloc in steady state, also when one thread allocates
+// and another frees. The depot keeps at most 2 MiB per class; the rest goes back to the heap.
 // Sanitizer builds bypass the pool so ASan still sees every use-after-free.
 #pragma once
 
@@ -13,7 +14,6 @@ namespace sluice::detail {
 
 inline constexpr std::size_t kFrameClass = 64;
 inline constexpr std::size_t kMaxPooled = 1024;
-inline constexpr std::size_t kMaxPerClass = 256;
 
 /// Allocates `size` bytes for a coroutine frame.
 void* frame_alloc(std::size_t size);

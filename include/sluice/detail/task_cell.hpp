@@ -29,6 +29,7 @@
 
 #include <sluice/context.hpp>
 #include <sluice/coop_budget.hpp>
+#include <sluice/detail/frame_allocator.hpp>
 #include <sluice/detail/scheduler.hpp>
 #include <sluice/future.hpp>
 #include <sluice/join_error.hpp>
@@ -78,6 +79,10 @@ class TaskCell final : public TaskHeader {
   TaskCell(const TaskCell&) = delete;
   TaskCell& operator=(const TaskCell&) = delete;
   ~TaskCell() { drop_stage(); }
+
+  // Cells share the coroutine frames' per-thread size-class pool (frame_allocator.hpp).
+  static void* operator new(std::size_t size) { return frame_alloc(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
 
  private:
   enum class Stage : std::uint8_t { kRunning, kFinished, kConsumed };
