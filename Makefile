@@ -26,7 +26,7 @@ FORMAT_DIRS := include src tests examples bench fuzz mini_redis
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) \( -name build -o -name target -o -name CMakeFiles \) -prune -o \
                  -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' -o -name '*.cc' \) -print 2>/dev/null)
 
-.PHONY: all deps test demo clang asan tsan model bench release fuzz format format-check clean
+.PHONY: all deps bench-deps test demo clang asan tsan model bench release fuzz format format-check clean
 
 all: test
 
@@ -62,7 +62,10 @@ model: build-model
 
 release: build-release
 
-bench: build-release
+bench-deps:
+	@scripts/install-deps.sh --bench
+
+bench: bench-deps build-release
 	@if [ -x build/release/bench/sluice_bench ]; then \
 	  build/release/bench/sluice_bench $(BENCH_ARGS); \
 	else echo "bench: no bench/*.cpp yet, nothing to run"; fi

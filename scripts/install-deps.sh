@@ -5,6 +5,7 @@
 #
 # Usage: scripts/install-deps.sh           # install what is missing (needs root or sudo)
 #        scripts/install-deps.sh --check   # exit 1 and list what is missing, install nothing
+#        scripts/install-deps.sh --bench   # also the peers of bench/compare (Tokio's source, Go, Asio)
 set -euo pipefail
 
 PACKAGES=(
@@ -22,6 +23,23 @@ PACKAGES=(
   relacy-dev
 )
 
+# Peers for bench/compare (make bench): not needed to build or test sluice.
+BENCH_PACKAGES=(
+  librust-tokio-dev   # Tokio 1.24 source; cargo builds it offline from /usr/share/cargo/registry
+  cargo
+  golang-go
+  libasio-dev
+)
+
+check_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=1 ;;
+    --bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+    *) echo "install-deps: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
@@ -36,7 +54,7 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 fi
 
 echo "install-deps: missing: ${missing[*]}"
-if [[ "${1:-}" == "--check" ]]; then
+if [[ $check_only -eq 1 ]]; then
   exit 1
 fi
 
