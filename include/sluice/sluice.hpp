@@ -28,6 +28,10 @@
 #include <sluice/sleep.hpp>
 #include <sluice/spawn.hpp>
 #include <sluice/spawn_blocking.hpp>
+#include <sluice/sync/mutex.hpp>
+#include <sluice/sync/notify.hpp>
+#include <sluice/sync/rwlock.hpp>
+#include <sluice/sync/semaphore.hpp>
 #include <sluice/task.hpp>
 #include <sluice/time.hpp>
 #include <sluice/timeout.hpp>
