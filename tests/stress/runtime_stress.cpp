@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <sluice/runtime.hpp>
+#include <sluice/sleep.hpp>
 #include <sluice/yield_now.hpp>
 
 #include "support/runtime_helpers.hpp"
@@ -193,6 +194,39 @@ TEST(RuntimeStress, ShutdownWithPendingAndNeverCompletingTasks) {
     }
     EXPECT_EQ(lc.alive.load(), 0);
     EXPECT_EQ(lc.destroyed.load(), 200 + 0) << "each Never destroyed exactly once";
+  }
+}
+
+/// Counts itself alive in a LifeCounter for as long as it exists (lives in a task's frame).
+struct Tracked {
+  explicit Tracked(sluice::test::LifeCounter* c) : c_(c) { c_->alive.fetch_add(1); }
+  Tracked(const Tracked&) = delete;
+  ~Tracked() {
+    c_->alive.fetch_sub(1);
+    c_->destroyed.fetch_add(1);
+  }
+  sluice::test::LifeCounter* c_;
+};
+
+Task<void> sleep_for_an_hour(sluice::test::LifeCounter* lc) {
+  Tracked t(lc);
+  co_await sluice::sleep(std::chrono::hours(1));
+}
+
+TEST(RuntimeStress, ShutdownWithPendingTimers) {
+  const int rounds = static_cast<int>(stress_iters(20));
+  for (int r = 0; r < rounds; ++r) {
+    sluice::test::LifeCounter lc;
+    {
+      Runtime rt = (r % 2) ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
+      for (int i = 0; i < 500; ++i) (void)rt.spawn(sleep_for_an_hour(&lc));
+      // Wait until every task registered its timer (each Tracked exists once its task ran).
+      rt.block_on([](sluice::test::LifeCounter* c) -> Task<void> {
+        while (c->alive.load() < 500) co_await sluice::yield_now();
+      }(&lc));
+    }
+    EXPECT_EQ(lc.alive.load(), 0);
+    EXPECT_EQ(lc.destroyed.load(), 500) << "every sleeping task's frame destroyed exactly once";
   }
 }
 
