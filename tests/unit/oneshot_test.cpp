@@ -1,4 +1,5 @@
 // oneshot channel: every method, its errors and closing cases, wake-ups, value lifetime.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -23,7 +24,7 @@ namespace oneshot = sluice::oneshot;
 
 /// Counts live instances: every construction (incl. copy/move) +1, every destruction -1.
 struct Counted {
-  static inline int alive = 0;
+  static inline std::atomic<int> alive{0};
   int v;
   explicit Counted(int x) : v(x) { ++alive; }
   Counted(const Counted& o) : v(o.v) { ++alive; }
@@ -209,28 +210,28 @@ TEST(Oneshot, ValueDestroyedExactlyOnce) {
     auto r = rx.try_recv();
     EXPECT_EQ(r->v, 1);
   }
-  EXPECT_EQ(Counted::alive, 0);
+  EXPECT_EQ(Counted::alive.load(), 0);
   {  // sent, never received: the receiver's drop destroys it
     auto [tx, rx] = oneshot::channel<Counted>();
     (void)tx.send(Counted(2));
-    EXPECT_EQ(Counted::alive, 1);
+    EXPECT_EQ(Counted::alive.load(), 1);
   }
-  EXPECT_EQ(Counted::alive, 0);
+  EXPECT_EQ(Counted::alive.load(), 0);
   {  // sent, receiver closed afterwards, then dropped
     auto [tx, rx] = oneshot::channel<Counted>();
     (void)tx.send(Counted(3));
     rx.close();
-    EXPECT_EQ(Counted::alive, 1);
+    EXPECT_EQ(Counted::alive.load(), 1);
   }
-  EXPECT_EQ(Counted::alive, 0);
+  EXPECT_EQ(Counted::alive.load(), 0);
   {  // receiver gone: handed back, destroyed by the caller
     auto [tx, rx] = oneshot::channel<Counted>();
     { auto gone = std::move(rx); }
     auto r = tx.send(Counted(4));
     EXPECT_EQ(r.error().v, 4);
-    EXPECT_EQ(Counted::alive, 1);
+    EXPECT_EQ(Counted::alive.load(), 1);
   }
-  EXPECT_EQ(Counted::alive, 0);
+  EXPECT_EQ(Counted::alive.load(), 0);
 }
 
 TEST(Oneshot, ValueDestroyedExactlyOnceAcrossThreads) {
@@ -246,7 +247,7 @@ TEST(Oneshot, ValueDestroyedExactlyOnceAcrossThreads) {
     }
     s.join();
   }
-  EXPECT_EQ(Counted::alive, 0);
+  EXPECT_EQ(Counted::alive.load(), 0);
 }
 
 TEST(Oneshot, MoveAssignmentDropsOldChannel) {
