@@ -250,6 +250,22 @@ TEST(Oneshot, ValueDestroyedExactlyOnceAcrossThreads) {
   EXPECT_EQ(Counted::alive.load(), 0);
 }
 
+/// Its move constructor throws when `boom` is set.
+struct ThrowOnMove {
+  bool boom;
+  explicit ThrowOnMove(bool b) : boom(b) {}
+  ThrowOnMove(ThrowOnMove&& o) : boom(o.boom) {
+    if (boom) throw std::runtime_error("move");
+  }
+};
+
+TEST(Oneshot, ThrowingMoveDropsTheSender) {
+  auto [tx, rx] = oneshot::channel<ThrowOnMove>();
+  EXPECT_THROW((void)tx.send(ThrowOnMove(true)), std::runtime_error);
+  EXPECT_THROW((void)tx.send(ThrowOnMove(false)), std::logic_error);  // consumed
+  EXPECT_EQ(rx.try_recv().error(), oneshot::TryRecvError::Closed);
+}
+
 TEST(Oneshot, MoveAssignmentDropsOldChannel) {
   auto [tx1, rx1] = oneshot::channel<int>();
   auto [tx2, rx2] = oneshot::channel<int>();

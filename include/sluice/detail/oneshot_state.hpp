@@ -82,8 +82,11 @@ class OneshotInner {
     for (;;) {
       if (cur & kClosed) {
         touch_value();
+        struct DestroyOnExit {  // even if moving the value back out throws
+          OneshotInner* self;
+          ~DestroyOnExit() { self->destroy_value(); }
+        } guard{this};
         std::optional<T> back(std::move(*ptr()));
-        destroy_value();
         finish_tx(cur);
         return back;
       }

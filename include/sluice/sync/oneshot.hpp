@@ -106,14 +106,24 @@ class Sender {
   /// Sends `v` without waiting and consumes the sender (it becomes empty). Returns the value
   /// back as the error when the receiver was dropped or closed.
   ///
-  /// Errors: throws std::logic_error when the sender is empty (already sent or moved from).
+  /// Errors: throws std::logic_error when the sender is empty (already sent or moved from). If
+  /// moving `v` into the channel throws, the exception propagates and the sender is dropped
+  /// (the receiver sees RecvError).
   ///
   /// Example:
   ///   auto r = tx.send(5);
   ///   if (r.is_err()) use(std::move(r).error());   // the 5, handed back
   Result<void, T> send(T v) {
     auto* inner = take_inner("send");
-    std::optional<T> back = inner->send(std::move(v));
+    std::optional<T> back = [&]() -> std::optional<T> {
+      try {
+        return inner->send(std::move(v));
+      } catch (...) {  // T's move constructor threw: nothing was sent, the sender is dropped
+        inner->tx_drop();
+        inner->release();
+        throw;
+      }
+    }();
     inner->release();
     if (back) return Err(std::move(*back));
     return {};
