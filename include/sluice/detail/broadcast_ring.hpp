@@ -29,6 +29,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include <sluice/detail/sync.hpp>
@@ -39,6 +40,9 @@ namespace sluice::detail {
 /// Shared state of one broadcast channel (see the file comment).
 template <class T>
 class BroadcastShared {
+  static_assert(std::is_copy_constructible_v<T>,
+                "sluice::broadcast: every receiver gets its own copy, so T must be copyable");
+
  public:
   struct alignas(kCacheLine) Slot {
     std::mutex mu;
