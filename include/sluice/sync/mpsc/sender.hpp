@@ -321,7 +321,7 @@ WeakSender<T> Sender<T>::downgrade() const {
 template <class T>
 class [[nodiscard]] OwnedPermit {
  public:
-  OwnedPermit(OwnedPermit&&) noexcept = default;
+  OwnedPermit(OwnedPermit&& o) noexcept : tx_(std::move(o.tx_)) { o.tx_.reset(); }
   OwnedPermit& operator=(OwnedPermit&& o) noexcept {
     if (this != &o) {
       give_back();
