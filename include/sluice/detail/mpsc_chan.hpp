@@ -215,14 +215,14 @@ class Chan {
       }
       if (r.status() == PopStatus::Closed) {
         coop->made_progress();
-        return Poll<std::optional<T>>(std::optional<T>());
+        return Poll<std::optional<T>>(std::nullopt);
       }
       // Empty or Inconsistent (the sender wakes us once its write lands): register, look again.
       if (attempt == 0) rx_waker.register_by_ref(cx.waker());
     }
     if (rx_closed && sem.is_idle()) {
       coop->made_progress();
-      return Poll<std::optional<T>>(std::optional<T>());
+      return Poll<std::optional<T>>(std::nullopt);
     }
     return pending;
   }
