@@ -134,6 +134,40 @@ TEST(MpscUnbounded, BlockingRecvThrowsOnARuntimeThread) {
   EXPECT_TRUE(threw);
 }
 
+/// A hand-written future on top of poll_recv_many / poll_recv: sums two messages.
+struct SumTwo {
+  using Output = int;
+  mpsc::UnboundedReceiver<int>* rx;
+  std::vector<int> buf;
+  sluice::Poll<int> poll(sluice::Context& cx) {
+    while (buf.size() < 2) {
+      if (buf.empty()) {
+        auto p = rx->poll_recv_many(cx, buf, 1);
+        if (p.is_pending()) return sluice::pending;
+        if (p.value() == 0) return -1;
+      } else {
+        auto p = rx->poll_recv(cx);
+        if (p.is_pending()) return sluice::pending;
+        if (!p.value()) return -1;
+        buf.push_back(*p.value());
+      }
+    }
+    return buf[0] + buf[1];
+  }
+};
+
+TEST(MpscUnbounded, PollRecvForHandWrittenFutures) {
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  auto t = spawn(SumTwo{&rx, {}});
+  EXPECT_TRUE(t.poll().is_pending());
+  ASSERT_TRUE(tx.send(20));
+  EXPECT_TRUE(t.is_woken());
+  EXPECT_TRUE(t.poll().is_pending());
+  ASSERT_TRUE(tx.send(22));
+  EXPECT_TRUE(t.is_woken());
+  EXPECT_EQ(t.poll().value(), 42);
+}
+
 // A task looping on a never-empty channel must still let another task of the same
 // current-thread runtime run: recv spends the coop budget and yields when it is used up.
 TEST(MpscCoop, BusyReceiverLetsOtherTasksRun) {
