@@ -140,7 +140,7 @@ TEST(JoinHandle, EmptyHandleThrowsAndMoveWorks) {
   EXPECT_FALSE(empty.valid());
   EXPECT_FALSE(empty.is_finished());
   empty.abort();  // no effect
-  EXPECT_THROW(sluice::block_on(std::move(empty)), std::logic_error);
+  EXPECT_THROW((void)sluice::block_on(std::move(empty)), std::logic_error);
   auto rt = Runtime::current_thread();
   auto h = rt.spawn(value(4));
   JoinHandle<int> moved = std::move(h);
