@@ -1,6 +1,6 @@
 // An mpsc::Permit is one slot: it cannot be copied.
 // expect-gcc: use of deleted function
-// expect-clang: call to deleted constructor
+// expect-clang: call to (implicitly-deleted copy|deleted) constructor
 #include <sluice/sync/mpsc.hpp>
 
 int main() {

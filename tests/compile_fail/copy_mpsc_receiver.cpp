@@ -1,6 +1,6 @@
 // An mpsc::Receiver is move-only: there is one receiver per channel.
 // expect-gcc: use of deleted function
-// expect-clang: call to deleted constructor
+// expect-clang: call to (implicitly-deleted copy|deleted) constructor
 #include <sluice/sync/mpsc.hpp>
 
 int main() {
