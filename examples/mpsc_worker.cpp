@@ -18,7 +18,8 @@ struct Job {
 
 void print_batch(const char* what, const std::vector<std::string>& batch) {
   std::printf("%s %zu: [", what, batch.size());
-  for (std::size_t i = 0; i < batch.size(); ++i) std::printf("%s\"%s\"", i ? ", " : "", batch[i].c_str());
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    std::printf("%s\"%s\"", i ? ", " : "", batch[i].c_str());
   std::printf("]\n");
 }
 
@@ -52,7 +53,8 @@ sluice::Task<int> run() {
   auto worker_handle = sluice::spawn(worker(std::move(rx)));
 
   for (int i = 0; i < 12; ++i) {
-    Job job{Job::Kind::Process, "item-" + std::to_string(i)};  // a named local, not a temporary in co_await
+    Job job{Job::Kind::Process,
+            "item-" + std::to_string(i)};  // a named local, not a temporary in co_await
     if ((co_await tx.send(std::move(job))).is_err()) co_return 1;
   }
   Job flush{Job::Kind::Flush, {}};

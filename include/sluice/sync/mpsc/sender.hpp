@@ -293,8 +293,14 @@ class WeakSender {
     return Sender<T>(chan_);
   }
   /// Strong senders of the channel.
+  ///
+  /// Example:
+  ///   assert(weak.strong_count() == 1);
   std::size_t strong_count() const { return chan_->tx_count.load(::sluice::detail::mo::acquire); }
   /// Weak senders of the channel (this one included).
+  ///
+  /// Example:
+  ///   assert(weak.weak_count() == 1);
   std::size_t weak_count() const {
     return chan_->tx_weak_count.load(::sluice::detail::mo::acquire);
   }
@@ -358,10 +364,16 @@ class [[nodiscard]] OwnedPermit {
   }
 
   /// True when both permits belong to the same channel.
+  ///
+  /// Example:
+  ///   assert(p1.same_channel(p2));
   bool same_channel(const OwnedPermit& o) const noexcept {
     return tx_ && o.tx_ && tx_->same_channel(*o.tx_);
   }
   /// True when this permit belongs to the channel of `tx`.
+  ///
+  /// Example:
+  ///   assert(permit.same_channel_as_sender(tx));
   bool same_channel_as_sender(const Sender<T>& tx) const noexcept {
     return tx_ && tx_->same_channel(tx);
   }

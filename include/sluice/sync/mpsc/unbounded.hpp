@@ -71,8 +71,15 @@ class UnboundedSender {
   }
 
   /// True once the receiver is closed or dropped.
+  ///
+  /// Example:
+  ///   if (tx.is_closed()) return;
   bool is_closed() const { return chan_->sem.is_closed(); }
   /// True when both senders feed the same channel.
+  ///
+  /// Example:
+  ///   auto tx2 = tx;
+  ///   assert(tx.same_channel(tx2));
   bool same_channel(const UnboundedSender& o) const noexcept { return chan_ == o.chan_; }
   /// A weak sender that does not keep the channel open.
   ///
@@ -80,8 +87,15 @@ class UnboundedSender {
   ///   auto weak = tx.downgrade();
   [[nodiscard]] WeakUnboundedSender<T> downgrade() const;
   /// Strong senders of this channel (this one included).
+  ///
+  /// Example:
+  ///   assert(tx.strong_count() == 1);
   std::size_t strong_count() const { return chan_->tx_count.load(::sluice::detail::mo::acquire); }
   /// Weak senders of this channel.
+  ///
+  /// Example:
+  ///   auto weak = tx.downgrade();
+  ///   assert(tx.weak_count() == 1);
   std::size_t weak_count() const {
     return chan_->tx_weak_count.load(::sluice::detail::mo::acquire);
   }
@@ -113,13 +127,22 @@ class WeakUnboundedSender {
     if (chan_) chan_->tx_weak_count.fetch_sub(1, ::sluice::detail::mo::relaxed);
   }
   /// A strong sender, or nullopt once every strong sender is gone.
+  ///
+  /// Example:
+  ///   if (auto tx = weak.upgrade()) (void)tx->send(1);
   std::optional<UnboundedSender<T>> upgrade() const {
     if (!chan_->try_upgrade()) return std::nullopt;
     return UnboundedSender<T>(chan_);
   }
   /// Strong senders of the channel.
+  ///
+  /// Example:
+  ///   assert(weak.strong_count() == 1);
   std::size_t strong_count() const { return chan_->tx_count.load(::sluice::detail::mo::acquire); }
   /// Weak senders of the channel (this one included).
+  ///
+  /// Example:
+  ///   assert(weak.weak_count() == 1);
   std::size_t weak_count() const {
     return chan_->tx_weak_count.load(::sluice::detail::mo::acquire);
   }
@@ -161,6 +184,9 @@ class UnboundedReceiver
 };
 
 /// The two halves of an unbounded channel (use with structured bindings).
+///
+/// Example:
+///   sluice::mpsc::UnboundedChannel<int> ch = sluice::mpsc::unbounded_channel<int>();
 template <class T>
 struct UnboundedChannel {
   UnboundedSender<T> tx;
