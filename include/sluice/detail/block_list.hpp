@@ -69,7 +69,8 @@ class [[nodiscard]] PopResult {
  public:
   /// A result holding a value constructed from `args`.
   template <class... Args>
-  explicit PopResult(std::in_place_t, Args&&... args) : status_(PopStatus::Value), value_(std::in_place, std::forward<Args>(args)...) {}
+  explicit PopResult(std::in_place_t, Args&&... args)
+      : status_(PopStatus::Value), value_(std::in_place, std::forward<Args>(args)...) {}
   /// A result without a value (`s` must not be Value).
   explicit PopResult(PopStatus s) noexcept : status_(s) {}
 
@@ -144,6 +145,7 @@ class BlockList {
   ///   if (tx_count.fetch_sub(1, mo::acq_rel) == 1) list.close();
   void close() noexcept {
     const std::size_t slot = tx_.tail_position.fetch_add(1, mo::seq_cst);
+    stats_.closed_at.store(slot + 1, mo::seq_cst);
     find_block(slot)->tx_close();
   }
 
@@ -192,6 +194,18 @@ class BlockList {
       }
     }
     return tx_.tail_position.load(mo::seq_cst) == rx_.index;
+  }
+
+  /// Receiver: values claimed and not yet read (claimed but unwritten ones included). The
+  /// closing claim is not counted once close() returned (while close() runs, it may be).
+  ///
+  /// Example:
+  ///   std::size_t queued = list.len();
+  std::size_t len() const {
+    const std::size_t tail = tx_.tail_position.load(mo::seq_cst);
+    const std::size_t closed_at = stats_.closed_at.load(mo::seq_cst);
+    const std::size_t end = closed_at != 0 ? closed_at - 1 : tail;
+    return end > rx_.index ? end - rx_.index : 0;
   }
 
   /// Blocks currently allocated (linked or spare): for tests of the memory policy.
@@ -285,8 +299,9 @@ class BlockList {
     std::size_t index = 0;
   };
   struct alignas(kCacheLine) Stats {
-    explicit Stats(std::size_t n) : live_blocks(n) {}
+    explicit Stats(std::size_t n) : live_blocks(n), closed_at(0) {}
     Atomic<std::size_t> live_blocks;
+    Atomic<std::size_t> closed_at;  // 0 while open, then the closing claim's position + 1
   };
 
   TxSide tx_;

@@ -1,0 +1,147 @@
+// The futures of a bounded mpsc Sender: Send, SendTimeout, Reserve, ReserveMany. Each waits for
+// capacity on the channel's fair semaphore (an Acquire future inside it), so waiting senders are
+// served in FIFO order and a cancelled one gives back whatever capacity it was granted.
+// They borrow the Sender that made them (a raw Chan*): the Sender must outlive them.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include <sluice/context.hpp>
+#include <sluice/detail/mpsc_chan.hpp>
+#include <sluice/poll.hpp>
+#include <sluice/result.hpp>
+#include <sluice/sleep.hpp>
+#include <sluice/sync/mpsc/error.hpp>
+#include <sluice/sync/mpsc/permit.hpp>
+
+namespace sluice::detail::mpsc {
+
+/// Future of Sender::send(v): waits for a slot, then sends; on a closed channel gives `v` back
+/// in SendError.
+///
+/// Cancel safety: not lossless: cancelled before completing, the value is dropped with the
+/// future (use reserve() first to keep it). The place in the queue is lost; capacity already
+/// granted goes to the next waiter.
+template <class T>
+class [[nodiscard]] Send {
+ public:
+  using Output = Result<void, ::sluice::mpsc::SendError<T>>;
+
+  Send(BoundedChan<T>* chan, T value)
+      : chan_(chan),
+        value_(std::in_place, std::move(value)),
+        acq_(std::in_place, chan->sem.inner().acquire(1)) {}
+
+  Poll<Output> poll(Context& cx) {
+    if (!value_) throw std::logic_error("sluice::mpsc::Send polled after completion");
+    auto r = acq_->poll(cx);
+    if (r.is_pending()) return pending;
+    T v = std::move(*value_);
+    value_.reset();
+    if (r.value().is_err()) return Output(Err(::sluice::mpsc::SendError<T>{std::move(v)}));
+    chan_->push(std::move(v));
+    return Output();
+  }
+
+  /// Cancels the wait (granted capacity goes back) and returns the value (SendTimeout).
+  T cancel() {
+    acq_.reset();
+    T v = std::move(*value_);
+    value_.reset();
+    return v;
+  }
+
+ private:
+  BoundedChan<T>* chan_;
+  std::optional<T> value_;
+  std::optional<BatchSemaphore::Acquire> acq_;
+};
+
+/// Future of Sender::send_timeout(v, d): Send racing a Sleep; Timeout gives the value back.
+///
+/// Cancel safety: as Send (the value is dropped if the future is cancelled).
+template <class T>
+class [[nodiscard]] SendTimeout {
+ public:
+  using Output = Result<void, ::sluice::mpsc::SendTimeoutError<T>>;
+
+  SendTimeout(Send<T> send, Sleep sleep) : send_(std::move(send)), sleep_(std::move(sleep)) {}
+
+  Poll<Output> poll(Context& cx) {
+    if (done_) throw std::logic_error("sluice::mpsc::SendTimeout polled after completion");
+    auto r = send_.poll(cx);
+    if (r.is_ready()) {
+      done_ = true;
+      if (r.value()) return Output();
+      return Output(Err(::sluice::mpsc::SendTimeoutError<T>{
+          ::sluice::mpsc::SendTimeoutErrorKind::Closed, std::move(r.value().error().value)}));
+    }
+    // The deadline is checked without budget, so a busy task cannot hide an elapsed timeout.
+    if (sleep_.poll_elapsed(cx.waker())) {
+      done_ = true;
+      return Output(Err(::sluice::mpsc::SendTimeoutError<T>{
+          ::sluice::mpsc::SendTimeoutErrorKind::Timeout, send_.cancel()}));
+    }
+    return pending;
+  }
+
+ private:
+  Send<T> send_;
+  Sleep sleep_;
+  bool done_ = false;
+};
+
+/// Future of Sender::reserve(): one Permit, or SendError<void> when the channel is closed.
+///
+/// Cancel safety: nothing is lost; cancelling loses the place in the queue and gives any
+/// granted capacity to the next waiter.
+template <class T>
+class [[nodiscard]] Reserve {
+ public:
+  using Output = Result<::sluice::mpsc::Permit<T>, ::sluice::mpsc::SendError<void>>;
+
+  explicit Reserve(BoundedChan<T>* chan) : chan_(chan), acq_(chan->sem.inner().acquire(1)) {}
+
+  Poll<Output> poll(Context& cx) {
+    auto r = acq_.poll(cx);
+    if (r.is_pending()) return pending;
+    if (r.value().is_err()) return Output(Err(::sluice::mpsc::SendError<void>{}));
+    return Output(::sluice::mpsc::Permit<T>(chan_));
+  }
+
+ private:
+  BoundedChan<T>* chan_;
+  BatchSemaphore::Acquire acq_;
+};
+
+/// Future of Sender::reserve_many(n): a PermitIterator of `n` permits, or SendError<void> when
+/// the channel is closed or `n` exceeds max_capacity().
+///
+/// Cancel safety: as Reserve.
+template <class T>
+class [[nodiscard]] ReserveMany {
+ public:
+  using Output = Result<::sluice::mpsc::PermitIterator<T>, ::sluice::mpsc::SendError<void>>;
+
+  ReserveMany(BoundedChan<T>* chan, std::size_t n) : chan_(chan), n_(n) {
+    if (n <= chan->sem.bound()) acq_.emplace(chan->sem.inner().acquire(n));
+  }
+
+  Poll<Output> poll(Context& cx) {
+    if (!acq_) return Output(Err(::sluice::mpsc::SendError<void>{}));
+    auto r = acq_->poll(cx);
+    if (r.is_pending()) return pending;
+    if (r.value().is_err()) return Output(Err(::sluice::mpsc::SendError<void>{}));
+    return Output(::sluice::mpsc::PermitIterator<T>(chan_, n_));
+  }
+
+ private:
+  BoundedChan<T>* chan_;
+  std::size_t n_;
+  std::optional<BatchSemaphore::Acquire> acq_;
+};
+
+}  // namespace sluice::detail::mpsc
