@@ -1,0 +1,3 @@
+module sluice/bench/compare/go
+
+go 1.19
