@@ -3,18 +3,19 @@
 // bench/compare (run with `make bench`); these are for profiling sluice alone.
 //
 //   build/release/bench/sluice_bench --benchmark_filter=Runtime
-#include <benchmark/benchmark.h>
-
 #include <chrono>
 #include <cstdint>
 #include <vector>
+
+#include <benchmark/benchmark.h>
 
 #include <sluice/sluice.hpp>
 
 namespace {
 
 sluice::Runtime make_runtime(bool multi) {
-  return multi ? sluice::Builder::multi_thread().worker_threads(2).build() : sluice::Runtime::current_thread();
+  return multi ? sluice::Builder::multi_thread().worker_threads(2).build()
+               : sluice::Runtime::current_thread();
 }
 
 sluice::Task<std::uint64_t> return_index(std::uint64_t i) { co_return i; }

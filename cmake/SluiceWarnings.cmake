@@ -6,9 +6,11 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
   if(SLUICE_WERROR)
     target_compile_options(sluice_warnings INTERFACE -Werror)
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-      # g++ 12 -O2 reports false positives inside std::optional/std::variant
-      # (GCC PR 80635 family): keep the warning visible, but not fatal.
-      target_compile_options(sluice_warnings INTERFACE -Wno-error=maybe-uninitialized)
+      # g++ 12 -O1/-O2 reports false positives inside std::optional/std::variant moved through
+      # Poll<Result<T, E>> (GCC PR 80635 family; seen in timeout.hpp and oneshot.hpp, where
+      # every path initialises the value). They are noise, not findings: off for g++ only;
+      # clang's -Wuninitialized and the sanitizers still cover real cases.
+      target_compile_options(sluice_warnings INTERFACE -Wno-maybe-uninitialized)
     endif()
   endif()
 endif()

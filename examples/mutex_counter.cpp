@@ -15,10 +15,11 @@ sluice::Task<void> simple_counter() {
 
   std::vector<sluice::JoinHandle<void>> handles;
   for (int i = 0; i < 10; ++i) {
-    handles.push_back(sluice::spawn([](std::shared_ptr<sluice::Mutex<std::uint64_t>> c) -> sluice::Task<void> {
-      auto lock = co_await c->lock();
-      *lock += 1;
-    }(counter)));
+    handles.push_back(
+        sluice::spawn([](std::shared_ptr<sluice::Mutex<std::uint64_t>> c) -> sluice::Task<void> {
+          auto lock = co_await c->lock();
+          *lock += 1;
+        }(counter)));
   }
 
   for (auto& h : handles) (co_await std::move(h)).value();

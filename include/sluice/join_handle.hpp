@@ -28,7 +28,8 @@ namespace sluice {
 /// Example:
 ///   auto h = rt.spawn(work());
 ///   h.abort();
-///   auto r = rt.block_on(std::move(h));   // r.error().is_cancelled(), unless work() already finished
+///   auto r = rt.block_on(std::move(h));   // r.error().is_cancelled(), unless work() already
+///   finished
 ///
 /// Cancel safety: cancel safe. Dropping a JoinHandle (or a future awaiting it) only detaches the
 /// task; it does not cancel it (call abort() for that).

@@ -28,24 +28,24 @@ class [[nodiscard]] Poll {
   using Output = T;
   constexpr Poll(PendingTag) noexcept {}  // NOLINT(google-explicit-constructor)
   template <class U = T>
-    requires std::is_constructible_v<T, U&&> && (!std::is_same_v<std::remove_cvref_t<U>, Poll>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, PendingTag>)
-  constexpr Poll(U&& v) : v_(std::in_place, std::forward<U>(v)) {}  // NOLINT
+    requires std::is_constructible_v<T, U&&> &&(!std::is_same_v<std::remove_cvref_t<U>, Poll>)&&(
+        !std::is_same_v<std::remove_cvref_t<U>, PendingTag>)constexpr Poll(U&& v)
+        : v_(std::in_place, std::forward<U>(v)) {}  // NOLINT
 
-  /// A ready Poll holding `v`.
-  static Poll ready(T v) { return Poll(std::move(v)); }
+    /// A ready Poll holding `v`.
+    static Poll ready(T v) { return Poll(std::move(v)); }
 
-  constexpr bool is_ready() const noexcept { return v_.has_value(); }
-  constexpr bool is_pending() const noexcept { return !v_.has_value(); }
-  constexpr explicit operator bool() const noexcept { return is_ready(); }
+    constexpr bool is_ready() const noexcept { return v_.has_value(); }
+    constexpr bool is_pending() const noexcept { return !v_.has_value(); }
+    constexpr explicit operator bool() const noexcept { return is_ready(); }
 
-  /// The value of a ready Poll (undefined when pending).
-  T& value() & noexcept { return *v_; }
-  const T& value() const& noexcept { return *v_; }
-  T&& value() && noexcept { return std::move(*v_); }
+    /// The value of a ready Poll (undefined when pending).
+    T& value() & noexcept { return *v_; }
+    const T& value() const& noexcept { return *v_; }
+    T&& value() && noexcept { return std::move(*v_); }
 
- private:
-  std::optional<T> v_;
+   private:
+    std::optional<T> v_;
 };
 
 /// Result of polling a future that outputs nothing.

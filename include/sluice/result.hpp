@@ -51,55 +51,54 @@ class [[nodiscard]] Result {
 
   Result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
   template <class U = T>
-    requires std::is_constructible_v<T, U&&> &&
-             (!std::is_same_v<std::remove_cvref_t<U>, Result>) &&
-             (!std::is_same_v<std::remove_cvref_t<U>, ErrValue<E>>)
-  Result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit like expected
-  template <class G>
-    requires std::is_constructible_v<E, G&&>
-  Result(ErrValue<G> e) : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
+    requires std::is_constructible_v<T, U&&> &&(!std::is_same_v<std::remove_cvref_t<U>, Result>)&&(
+        !std::is_same_v<std::remove_cvref_t<U>, ErrValue<E>>)Result(U&& v)
+        : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit like expected
+    template <class G>
+      requires std::is_constructible_v<E, G&&> Result(ErrValue<G> e)
+          : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
 
-  /// True when the Result holds a value.
-  bool has_value() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-  /// True when the Result holds an error.
-  bool is_err() const noexcept { return v_.index() == 1; }
+      /// True when the Result holds a value.
+      bool has_value() const noexcept { return v_.index() == 0; }
+      explicit operator bool() const noexcept { return has_value(); }
+      /// True when the Result holds an error.
+      bool is_err() const noexcept { return v_.index() == 1; }
 
-  /// The value; throws BadResultAccess when this is an error.
-  T& value() & {
-    check();
-    return std::get<0>(v_);
-  }
-  const T& value() const& {
-    check();
-    return std::get<0>(v_);
-  }
-  T&& value() && {
-    check();
-    return std::get<0>(std::move(v_));
-  }
-  T& operator*() & noexcept { return *std::get_if<0>(&v_); }
-  const T& operator*() const& noexcept { return *std::get_if<0>(&v_); }
-  T&& operator*() && noexcept { return std::move(*std::get_if<0>(&v_)); }
-  T* operator->() noexcept { return std::get_if<0>(&v_); }
-  const T* operator->() const noexcept { return std::get_if<0>(&v_); }
+      /// The value; throws BadResultAccess when this is an error.
+      T& value() & {
+        check();
+        return std::get<0>(v_);
+      }
+      const T& value() const& {
+        check();
+        return std::get<0>(v_);
+      }
+      T&& value() && {
+        check();
+        return std::get<0>(std::move(v_));
+      }
+      T& operator*() & noexcept { return *std::get_if<0>(&v_); }
+      const T& operator*() const& noexcept { return *std::get_if<0>(&v_); }
+      T&& operator*() && noexcept { return std::move(*std::get_if<0>(&v_)); }
+      T* operator->() noexcept { return std::get_if<0>(&v_); }
+      const T* operator->() const noexcept { return std::get_if<0>(&v_); }
 
-  /// The error; undefined when this holds a value (check is_err() first).
-  E& error() & noexcept { return *std::get_if<1>(&v_); }
-  const E& error() const& noexcept { return *std::get_if<1>(&v_); }
-  E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+      /// The error; undefined when this holds a value (check is_err() first).
+      E& error() & noexcept { return *std::get_if<1>(&v_); }
+      const E& error() const& noexcept { return *std::get_if<1>(&v_); }
+      E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
 
-  /// The value, or `fallback` when this is an error.
-  template <class U>
-  T value_or(U&& fallback) && {
-    return has_value() ? std::move(**this) : static_cast<T>(std::forward<U>(fallback));
-  }
+      /// The value, or `fallback` when this is an error.
+      template <class U>
+      T value_or(U&& fallback) && {
+        return has_value() ? std::move(**this) : static_cast<T>(std::forward<U>(fallback));
+      }
 
- private:
-  void check() const {
-    if (!has_value()) throw BadResultAccess();
-  }
-  std::variant<T, E> v_;
+     private:
+      void check() const {
+        if (!has_value()) throw BadResultAccess();
+      }
+      std::variant<T, E> v_;
 };
 
 /// Result with no value: success, or an error E.
@@ -115,22 +114,22 @@ class [[nodiscard]] Result<void, E> {
 
   Result() noexcept : v_(std::in_place_index<0>) {}
   template <class G>
-    requires std::is_constructible_v<E, G&&>
-  Result(ErrValue<G> e) : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
+    requires std::is_constructible_v<E, G&&> Result(ErrValue<G> e)
+        : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
 
-  bool has_value() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-  bool is_err() const noexcept { return v_.index() == 1; }
-  /// Throws BadResultAccess when this is an error.
-  void value() const {
-    if (!has_value()) throw BadResultAccess();
-  }
-  E& error() & noexcept { return *std::get_if<1>(&v_); }
-  const E& error() const& noexcept { return *std::get_if<1>(&v_); }
-  E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+    bool has_value() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+    bool is_err() const noexcept { return v_.index() == 1; }
+    /// Throws BadResultAccess when this is an error.
+    void value() const {
+      if (!has_value()) throw BadResultAccess();
+    }
+    E& error() & noexcept { return *std::get_if<1>(&v_); }
+    const E& error() const& noexcept { return *std::get_if<1>(&v_); }
+    E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
 
- private:
-  std::variant<std::monostate, E> v_;
+   private:
+    std::variant<std::monostate, E> v_;
 };
 
 }  // namespace sluice

@@ -28,10 +28,14 @@
 #include <sluice/sleep.hpp>
 #include <sluice/spawn.hpp>
 #include <sluice/spawn_blocking.hpp>
+#include <sluice/sync/broadcast.hpp>
+#include <sluice/sync/mpsc.hpp>
 #include <sluice/sync/mutex.hpp>
 #include <sluice/sync/notify.hpp>
+#include <sluice/sync/oneshot.hpp>
 #include <sluice/sync/rwlock.hpp>
 #include <sluice/sync/semaphore.hpp>
+#include <sluice/sync/watch.hpp>
 #include <sluice/task.hpp>
 #include <sluice/time.hpp>
 #include <sluice/timeout.hpp>

@@ -40,7 +40,8 @@ template <Future F>
 JoinHandle<future_output_t<F>> spawn(F&& f) {
   detail::RuntimeCore* core = detail::current_core();
   if (!core)
-    throw std::logic_error("sluice::spawn called outside a runtime (use Runtime::spawn, or call it from a task)");
+    throw std::logic_error(
+        "sluice::spawn called outside a runtime (use Runtime::spawn, or call it from a task)");
   return detail::spawn_on(*core, std::forward<F>(f));
 }
 

@@ -58,7 +58,9 @@ JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking_on(RuntimeCor
 template <class Fn>
 JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking(Fn&& fn) {
   detail::RuntimeCore* core = detail::current_core();
-  if (!core) throw std::logic_error("sluice::spawn_blocking called outside a runtime (use Runtime::spawn_blocking)");
+  if (!core)
+    throw std::logic_error(
+        "sluice::spawn_blocking called outside a runtime (use Runtime::spawn_blocking)");
   return detail::spawn_blocking_on(*core, std::forward<Fn>(fn));
 }
 

@@ -51,11 +51,11 @@ namespace detail {
 
 /// State of one poll-driven chain of Tasks, kept in the outermost Task's promise.
 struct TaskRoot {
-  Context* cx = nullptr;                    // the context of the poll in progress
+  Context* cx = nullptr;                         // the context of the poll in progress
   bool (*leaf_poll)(void*, Context&) = nullptr;  // re-polls the pending leaf; true when ready
-  void* leaf = nullptr;                     // the awaiter of the pending leaf
-  std::coroutine_handle<> waiting;          // coroutine to resume once the leaf is ready
-  std::coroutine_handle<> next;             // trampoline: the coroutine to resume next
+  void* leaf = nullptr;                          // the awaiter of the pending leaf
+  std::coroutine_handle<> waiting;               // coroutine to resume once the leaf is ready
+  std::coroutine_handle<> next;                  // trampoline: the coroutine to resume next
 };
 
 template <class T>
@@ -125,27 +125,27 @@ class TaskPromiseBase {
   auto await_transform(Task<U>& t) noexcept;
   template <Future F>
     requires(!is_task<std::remove_cvref_t<F>>::value)
-  LeafAwaiter<std::remove_reference_t<F>> await_transform(F&& f) noexcept {
-    return LeafAwaiter<std::remove_reference_t<F>>(f, root_);
-  }
+  LeafAwaiter<std::remove_reference_t<F>> await_transform(F&& f)
+  noexcept { return LeafAwaiter<std::remove_reference_t<F>>(f, root_); }
 
   /// Anything else is a compile error with a readable message.
   template <class A>
     requires(!Future<A> && !is_task<std::remove_cvref_t<A>>::value)
   void await_transform(A&&) noexcept {
-    static_assert(sizeof(A) == 0,
-                  "sluice::Task can only co_await a sluice::Future (a type with `using Output = T;` "
-                  "and `Poll<T> poll(Context&)`) or another sluice::Task");
+    static_assert(
+        sizeof(A) == 0,
+        "sluice::Task can only co_await a sluice::Future (a type with `using Output = T;` "
+        "and `Poll<T> poll(Context&)`) or another sluice::Task");
   }
 
   static void* operator new(std::size_t size) { return frame_alloc(size); }
   static void operator delete(void* p, std::size_t size) noexcept { frame_free(p, size); }
 
-  TaskRoot* root_ = nullptr;           // the root this Task runs under (null before start)
+  TaskRoot* root_ = nullptr;              // the root this Task runs under (null before start)
   std::coroutine_handle<> continuation_;  // the awaiting parent, if any
-  bool inline_ = false;                // true while the parent's await_suspend runs us inline
+  bool inline_ = false;                   // true while the parent's await_suspend runs us inline
   std::exception_ptr exception_;
-  TaskRoot own_root_;                  // used when this Task is polled as a root
+  TaskRoot own_root_;  // used when this Task is polled as a root
 
  protected:
   void rethrow_if_failed() {
@@ -159,9 +159,7 @@ class TaskPromise final : public TaskPromiseBase {
   Task<T> get_return_object() noexcept;
   template <class U = T>
     requires std::is_convertible_v<U&&, T>
-  void return_value(U&& v) {
-    value_.emplace(std::forward<U>(v));
-  }
+  void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
   T take_result() {
     rethrow_if_failed();
     return std::move(*value_);

@@ -27,8 +27,9 @@ namespace sluice {
 /// The error of a Timeout whose deadline came first.
 ///
 /// Example:
-///   auto r = co_await sluice::timeout(std::chrono::milliseconds(1), sluice::sleep(std::chrono::seconds(1)));
-///   assert(r.is_err() && std::string(r.error().what()) == "deadline has elapsed");
+///   auto r = co_await sluice::timeout(std::chrono::milliseconds(1),
+///   sluice::sleep(std::chrono::seconds(1))); assert(r.is_err() && std::string(r.error().what()) ==
+///   "deadline has elapsed");
 struct Elapsed {
   Elapsed() noexcept = default;
   // Not trivially copyable on purpose: g++ 12 warns (-Wmaybe-uninitialized) when a trivially
@@ -66,7 +67,8 @@ class [[nodiscard]] Timeout {
   ///   auto t = sluice::timeout(d, rx.recv());
   ///   auto& recv = t.get_mut();
   F& get_mut() {
-    if (!inner_) throw std::logic_error("sluice::Timeout: the inner future was cancelled by the deadline");
+    if (!inner_)
+      throw std::logic_error("sluice::Timeout: the inner future was cancelled by the deadline");
     return *inner_;
   }
   /// The inner future, read-only (same precondition as get_mut()).
@@ -74,7 +76,8 @@ class [[nodiscard]] Timeout {
   /// Example:
   ///   const auto& recv = t.get_ref();
   const F& get_ref() const {
-    if (!inner_) throw std::logic_error("sluice::Timeout: the inner future was cancelled by the deadline");
+    if (!inner_)
+      throw std::logic_error("sluice::Timeout: the inner future was cancelled by the deadline");
     return *inner_;
   }
   /// The deadline.

@@ -50,7 +50,8 @@ class Waker {
   constexpr Waker(void* data, const RawWakerVTable* vtable) noexcept : data_(data), vt_(vtable) {}
 
   Waker(const Waker& o) : data_(o.vt_ ? o.vt_->clone(o.data_) : nullptr), vt_(o.vt_) {}
-  Waker(Waker&& o) noexcept : data_(std::exchange(o.data_, nullptr)), vt_(std::exchange(o.vt_, nullptr)) {}
+  Waker(Waker&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), vt_(std::exchange(o.vt_, nullptr)) {}
   Waker& operator=(const Waker& o) {
     if (this != &o && !will_wake(o)) {
       Waker tmp(o);

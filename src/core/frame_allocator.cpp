@@ -8,11 +8,11 @@
 // feeds the thread that only allocates (the spawner) with one mutex operation per kBatch
 // blocks, and neither touches malloc in steady state. The depot keeps at most kDepotBytes per
 // class; beyond that, blocks go back to the heap.
-#include <sluice/detail/frame_allocator.hpp>
-
 #include <mutex>
 #include <new>
 #include <vector>
+
+#include <sluice/detail/frame_allocator.hpp>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define SLUICE_FRAME_POOL 0
@@ -36,10 +36,12 @@ struct FreeNode {
 };
 
 constexpr std::size_t kClasses = kMaxPooled / kFrameClass;
-constexpr std::size_t kBatch = 64;                      // blocks per magazine
+constexpr std::size_t kBatch = 64;                         // blocks per magazine
 constexpr std::size_t kDepotBytes = std::size_t{2} << 20;  // per class
 
-std::size_t class_of(std::size_t size) noexcept { return (size + kFrameClass - 1) / kFrameClass - 1; }
+std::size_t class_of(std::size_t size) noexcept {
+  return (size + kFrameClass - 1) / kFrameClass - 1;
+}
 std::size_t class_bytes(std::size_t c) noexcept { return (c + 1) * kFrameClass; }
 
 void free_list(FreeNode* n) noexcept {

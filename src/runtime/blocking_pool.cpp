@@ -32,13 +32,13 @@ BlockingPool::~BlockingPool() {
 }
 
 void BlockingPool::run_task(TaskHeader* t) {
-  t->vtable->poll(t);        // consumes the notified reference
-  task_drop_reference(t);    // the pool's reference
+  t->vtable->poll(t);      // consumes the notified reference
+  task_drop_reference(t);  // the pool's reference
 }
 
 void BlockingPool::cancel_task(TaskHeader* t) {
-  t->vtable->shutdown(t);    // consumes the pool's reference
-  task_drop_reference(t);    // the notified reference
+  t->vtable->shutdown(t);  // consumes the pool's reference
+  task_drop_reference(t);  // the notified reference
 }
 
 void BlockingPool::spawn(TaskHeader* task, const std::shared_ptr<RuntimeCore>& core) {
@@ -81,7 +81,10 @@ void BlockingPool::run(std::shared_ptr<RuntimeCore> core, std::size_t id) {
       queue_.pop_front();
       bool cancel = shutdown_;
       lock.unlock();
-      if (cancel) cancel_task(t); else run_task(t);
+      if (cancel)
+        cancel_task(t);
+      else
+        run_task(t);
       lock.lock();
     }
     if (shutdown_) break;
@@ -138,7 +141,10 @@ void BlockingPool::shutdown(std::optional<std::chrono::nanoseconds> timeout) {
   for (TaskHeader* t : orphans) cancel_task(t);
   for (auto& [id, t] : threads) {
     if (!t.joinable()) continue;
-    if (all_exited && t.get_id() != std::this_thread::get_id()) t.join(); else t.detach();
+    if (all_exited && t.get_id() != std::this_thread::get_id())
+      t.join();
+    else
+      t.detach();
   }
 }
 

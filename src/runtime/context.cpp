@@ -78,7 +78,8 @@ void parker_wake(void* p) {
 }
 void parker_wake_by_ref(void* p) { static_cast<ParkInner*>(p)->unpark(); }
 void parker_drop(void* p) { static_cast<ParkInner*>(p)->ref_dec(); }
-constexpr RawWakerVTable kParkerVTable{&parker_clone, &parker_wake, &parker_wake_by_ref, &parker_drop};
+constexpr RawWakerVTable kParkerVTable{&parker_clone, &parker_wake, &parker_wake_by_ref,
+                                       &parker_drop};
 
 struct ThreadParkerHolder {
   ParkInner* inner = new ParkInner();
@@ -104,8 +105,9 @@ bool in_block_on() noexcept { return t_ctx.block_on_depth > 0; }
 
 void assert_can_block(const char* what) {
   if (t_ctx.runtime_thread || t_ctx.block_on_depth > 0) {
-    throw std::logic_error(std::string("sluice: cannot call ") + what +
-                           " from a runtime thread (it would block the worker); use the async form");
+    throw std::logic_error(
+        std::string("sluice: cannot call ") + what +
+        " from a runtime thread (it would block the worker); use the async form");
   }
 }
 

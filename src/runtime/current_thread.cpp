@@ -77,7 +77,8 @@ thread_local CurrentThreadCore* t_driving = nullptr;
 
 class CurrentThreadCore final : public RuntimeCore, public Scheduler {
  public:
-  explicit CurrentThreadCore(const RuntimeConfig& cfg) : RuntimeCore(cfg), signal_(new BlockOnSignal(&driver())) {}
+  explicit CurrentThreadCore(const RuntimeConfig& cfg)
+      : RuntimeCore(cfg), signal_(new BlockOnSignal(&driver())) {}
   ~CurrentThreadCore() override { signal_->ref_dec(); }
 
   Scheduler* scheduler() noexcept override { return this; }
@@ -109,7 +110,10 @@ class CurrentThreadCore final : public RuntimeCore, public Scheduler {
  private:
   void push_local(TaskHeader* t) noexcept {
     t->queue_next = nullptr;
-    if (local_tail_) local_tail_->queue_next = t; else local_head_ = t;
+    if (local_tail_)
+      local_tail_->queue_next = t;
+    else
+      local_head_ = t;
     local_tail_ = t;
   }
   TaskHeader* pop_local() noexcept {

@@ -1,6 +1,4 @@
 // Driver: epoll + eventfd park/unpark and the timer wheel. See include/sluice/detail/driver.hpp.
-#include <sluice/detail/driver.hpp>
-
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -10,6 +8,7 @@
 #include <climits>
 #include <system_error>
 
+#include <sluice/detail/driver.hpp>
 #include <sluice/detail/time_driver.hpp>
 
 namespace sluice::detail {

@@ -222,8 +222,8 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     if (TaskHeader* t = next_local_task(w)) return t;
     if (inject_.is_empty()) return nullptr;
     // Refill the local queue with a fair share of the inject queue.
-    std::size_t want = std::min<std::size_t>(
-        {inject_.len() / workers_.size() + 1, kMaxInjectBatch, std::size_t{w->queue.remaining_slots()} + 1});
+    std::size_t want = std::min<std::size_t>({inject_.len() / workers_.size() + 1, kMaxInjectBatch,
+                                              std::size_t{w->queue.remaining_slots()} + 1});
     TaskHeader* buf[kMaxInjectBatch];
     std::size_t n = inject_.pop_n(buf, want);
     if (n == 0) return nullptr;
@@ -327,12 +327,17 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   void unpark_worker(Worker& w) {
     switch (w.park_state.exchange(kNotified, mo::seq_cst)) {
       case kParkedCondvar: {
-        { std::lock_guard lock(w.park_mu); }  // the parker is in (or entering) park_cv.wait
+        {
+          std::lock_guard lock(w.park_mu);
+        }  // the parker is in (or entering) park_cv.wait
         w.park_cv.notify_one();
         break;
       }
-      case kParkedDriver: driver().unpark(); break;
-      default: break;
+      case kParkedDriver:
+        driver().unpark();
+        break;
+      default:
+        break;
     }
   }
 

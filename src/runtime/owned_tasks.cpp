@@ -21,7 +21,10 @@ bool OwnedTasks::remove(TaskHeader* t) noexcept {
   Shard& s = shards_[t->owned_shard];
   std::lock_guard lock(s.mu);
   if (!t->owned_linked) return false;
-  if (t->owned_prev) t->owned_prev->owned_next = t->owned_next; else s.head = t->owned_next;
+  if (t->owned_prev)
+    t->owned_prev->owned_next = t->owned_next;
+  else
+    s.head = t->owned_next;
   if (t->owned_next) t->owned_next->owned_prev = t->owned_prev;
   t->owned_prev = t->owned_next = nullptr;
   t->owned_linked = false;

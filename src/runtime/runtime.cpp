@@ -1,7 +1,7 @@
 // Runtime, Builder, Handle and the shutdown sequence. See include/sluice/runtime.hpp.
-#include <sluice/runtime.hpp>
-
 #include <stdexcept>
+
+#include <sluice/runtime.hpp>
 
 #include "runtime/runtime_core.hpp"
 
@@ -30,7 +30,7 @@ Scheduler* core_scheduler(RuntimeCore& core) noexcept { return core.scheduler();
 
 void core_spawn(RuntimeCore& core, TaskHeader* task) {
   if (!core.owned().bind(task)) {
-    task_drop_reference(task);   // the notified reference: it will never be queued
+    task_drop_reference(task);     // the notified reference: it will never be queued
     task->vtable->shutdown(task);  // the owned-list reference; completes as cancelled
     return;
   }
@@ -61,7 +61,8 @@ Builder& Builder::worker_threads(std::size_t n) {
 }
 
 Builder& Builder::max_blocking_threads(std::size_t n) {
-  if (n == 0) throw std::invalid_argument("sluice::Builder::max_blocking_threads: must be at least 1");
+  if (n == 0)
+    throw std::invalid_argument("sluice::Builder::max_blocking_threads: must be at least 1");
   cfg_.max_blocking_threads = n;
   return *this;
 }
@@ -73,7 +74,8 @@ Builder& Builder::event_interval(std::uint32_t n) {
 }
 
 Builder& Builder::global_queue_interval(std::uint32_t n) {
-  if (n == 0) throw std::invalid_argument("sluice::Builder::global_queue_interval: must be at least 1");
+  if (n == 0)
+    throw std::invalid_argument("sluice::Builder::global_queue_interval: must be at least 1");
   cfg_.global_queue_interval = n;
   return *this;
 }

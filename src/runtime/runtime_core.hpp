@@ -47,8 +47,8 @@ class BlockingPool {
   static void cancel_task(TaskHeader* t);
 
   std::mutex mu_;
-  std::condition_variable cv_;           // work or shutdown for idle threads
-  std::condition_variable exit_cv_;      // num_threads_ reached zero
+  std::condition_variable cv_;       // work or shutdown for idle threads
+  std::condition_variable exit_cv_;  // num_threads_ reached zero
   std::deque<TaskHeader*> queue_;
   std::unordered_map<std::size_t, std::thread> threads_;
   std::size_t next_id_ = 0;
@@ -65,7 +65,8 @@ class BlockingPool {
 class RuntimeCore : public std::enable_shared_from_this<RuntimeCore> {
  public:
   explicit RuntimeCore(const RuntimeConfig& cfg)
-      : cfg_(cfg), blocking_(cfg.max_blocking_threads, cfg.thread_keep_alive, cfg.thread_name + "-blocking") {}
+      : cfg_(cfg),
+        blocking_(cfg.max_blocking_threads, cfg.thread_keep_alive, cfg.thread_name + "-blocking") {}
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
   virtual ~RuntimeCore() = default;

@@ -1,7 +1,7 @@
 // Interval: see include/sluice/interval.hpp. Semantics follow Tokio's time::Interval.
-#include <sluice/interval.hpp>
-
 #include <stdexcept>
+
+#include <sluice/interval.hpp>
 
 namespace sluice {
 
@@ -14,7 +14,8 @@ constexpr auto kMissedTolerance = std::chrono::milliseconds(5);
 Poll<Instant> IntervalTick::poll(Context& cx) { return iv_->poll_tick(cx); }
 
 Interval::Interval(Instant start, nanoseconds period) : delay_(start), period_(period) {
-  if (period <= nanoseconds::zero()) throw std::invalid_argument("sluice::interval: `period` must be non-zero");
+  if (period <= nanoseconds::zero())
+    throw std::invalid_argument("sluice::interval: `period` must be non-zero");
 }
 
 Instant Interval::next_after_missed(Instant timeout, Instant now) const noexcept {
@@ -35,7 +36,8 @@ Poll<Instant> Interval::poll_tick(Context& cx) {
   if (delay_.poll(cx).is_pending()) return pending;
   Instant timeout = delay_.deadline();
   Instant now = Instant::clock::now();
-  Instant next = now > timeout + kMissedTolerance ? next_after_missed(timeout, now) : timeout + period_;
+  Instant next =
+      now > timeout + kMissedTolerance ? next_after_missed(timeout, now) : timeout + period_;
   delay_.reset(next);
   return timeout;
 }

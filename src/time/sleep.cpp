@@ -1,11 +1,10 @@
 // Sleep: see include/sluice/sleep.hpp.
-#include <sluice/sleep.hpp>
-
 #include <stdexcept>
 
 #include <sluice/coop.hpp>
 #include <sluice/detail/driver.hpp>
 #include <sluice/detail/time_driver.hpp>
+#include <sluice/sleep.hpp>
 
 namespace sluice {
 
@@ -51,7 +50,8 @@ bool Sleep::poll_elapsed(const Waker& waker) {
       throw std::logic_error("sluice: timer's runtime has shut down");
     case TimerEntry::kIdle: {
       detail::Driver* d = detail::current_driver();
-      if (d == nullptr) throw std::logic_error("sluice::sleep must be polled inside a sluice runtime");
+      if (d == nullptr)
+        throw std::logic_error("sluice::sleep must be polled inside a sluice runtime");
       if (entry_.deadline <= Instant::clock::now()) {
         entry_.state.store(TimerEntry::kFired, detail::mo::relaxed);
         return true;
@@ -71,7 +71,9 @@ Poll<void> Sleep::poll(Context& cx) {
   return Poll<void>::ready();
 }
 
-Sleep sleep(std::chrono::nanoseconds duration) noexcept { return Sleep(detail::deadline_after(duration)); }
+Sleep sleep(std::chrono::nanoseconds duration) noexcept {
+  return Sleep(detail::deadline_after(duration));
+}
 
 Sleep sleep_until(Instant deadline) noexcept { return Sleep(deadline); }
 

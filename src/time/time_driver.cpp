@@ -1,12 +1,11 @@
 // TimeDriver: see include/sluice/detail/time_driver.hpp.
-#include <sluice/detail/time_driver.hpp>
-
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include <sluice/detail/driver.hpp>
+#include <sluice/detail/time_driver.hpp>
 
 namespace sluice::detail {
 
@@ -57,7 +56,9 @@ TimeDriver::Instant TimeDriver::tick_to_instant(std::uint64_t tick) const noexce
   return start_ + milliseconds(static_cast<milliseconds::rep>(std::min(tick, kMaxTick)));
 }
 
-void TimeDriver::throw_shutdown() { throw std::logic_error("sluice: timer's runtime has shut down"); }
+void TimeDriver::throw_shutdown() {
+  throw std::logic_error("sluice: timer's runtime has shut down");
+}
 
 bool TimeDriver::needs_unpark_locked(std::uint64_t when) const noexcept {
   return parked_ && (!park_tick_ || when < *park_tick_);
@@ -143,7 +144,8 @@ void TimeDriver::reset_entry(TimerEntry& e, Instant deadline) {
   // Not registered: idle, fired or shut down. Nobody else references the entry now.
   e.deadline = deadline;
   e.waker.reset();
-  if (e.state.load(mo::acquire) != TimerEntry::kShutdown) e.state.store(TimerEntry::kIdle, mo::relaxed);
+  if (e.state.load(mo::acquire) != TimerEntry::kShutdown)
+    e.state.store(TimerEntry::kIdle, mo::relaxed);
 }
 
 void TimeDriver::cancel_entry(TimerEntry& e) noexcept {

@@ -1,7 +1,7 @@
 // Timing wheel: see include/sluice/detail/timer_wheel.hpp.
-#include <sluice/detail/timer_wheel.hpp>
-
 #include <bit>
+
+#include <sluice/detail/timer_wheel.hpp>
 
 namespace sluice::detail {
 

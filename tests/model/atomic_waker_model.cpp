@@ -1,6 +1,7 @@
 // Relacy model of detail::AtomicWaker: a wake racing a registration is never lost, concurrent
 // wakes wake once, and no waker clone leaks. Build and run (see also the `model` preset):
-//   g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/atomic_waker_model.cpp -o /tmp/x && /tmp/x
+//   g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/atomic_waker_model.cpp -o /tmp/x &&
+//   /tmp/x
 //
 // Prelude (same in every model): the standard headers the code uses come first, because Relacy
 // defines memory_order_* as macros that break <atomic> if it is included later; then Relacy;
@@ -173,8 +174,10 @@ bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bou
 
 int main() {
   bool ok = true;
-  ok &= run<WakeRacingRegister>("wake racing register (full search)", rl::fair_full_search_scheduler_type, 0);
-  ok &= run<TwoWakesRacingRegister>("two wakes racing register", rl::fair_context_bound_scheduler_type, 3);
+  ok &= run<WakeRacingRegister>("wake racing register (full search)",
+                                rl::fair_full_search_scheduler_type, 0);
+  ok &= run<TwoWakesRacingRegister>("two wakes racing register",
+                                    rl::fair_context_bound_scheduler_type, 3);
   ok &= run<ReceiverLoop>("receiver loop (random)", rl::random_scheduler_type, 200000);
   std::printf(ok ? "atomic_waker_model: OK\n" : "atomic_waker_model: FAILED\n");
   return ok ? 0 : 1;

@@ -3,7 +3,8 @@
 // case the permits are conserved and every waiter that keeps waiting is eventually served (a
 // lost permit or a lost wake makes its wait loop spin forever, which Relacy reports).
 // Build and run (see also the `model` preset):
-//   g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/batch_semaphore_model.cpp -o /tmp/x && /tmp/x
+//   g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/batch_semaphore_model.cpp -o /tmp/x &&
+//   /tmp/x
 //
 // Prelude: see atomic_waker_model.cpp (standard headers, then Relacy, then #undef new/delete).
 #include <algorithm>
@@ -211,9 +212,11 @@ bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bou
 
 int main() {
   bool ok = true;
-  ok &= run<CancelWhileBeingGranted>("cancel while being granted permits", rl::random_scheduler_type, 200000);
+  ok &= run<CancelWhileBeingGranted>("cancel while being granted permits",
+                                     rl::random_scheduler_type, 200000);
   ok &= run<ReleaseRacingCancel>("release racing cancel", rl::random_scheduler_type, 200000);
-  ok &= run<CloseRacingQueuedAcquire>("close racing a queued acquire", rl::random_scheduler_type, 200000);
+  ok &= run<CloseRacingQueuedAcquire>("close racing a queued acquire", rl::random_scheduler_type,
+                                      200000);
   ok &= run<TwoWaitersServed>("two waiters served", rl::random_scheduler_type, 100000);
   std::printf(ok ? "batch_semaphore_model: OK\n" : "batch_semaphore_model: FAILED\n");
   return ok ? 0 : 1;

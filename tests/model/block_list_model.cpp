@@ -175,11 +175,14 @@ bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bou
 
 int main() {
   bool ok = true;
-  ok &= run<TwoSendersAcrossABoundary>("two senders across a block boundary", rl::random_scheduler_type, 300000);
+  ok &= run<TwoSendersAcrossABoundary>("two senders across a block boundary",
+                                       rl::random_scheduler_type, 300000);
   ok &= run<ReclaimWhileWritingAndClose>("reclaim while a sender writes the next block, close",
                                          rl::random_scheduler_type, 300000);
-  ok &= run<RecycleAndReuse>("recycle and reuse (context bound 2)", rl::fair_context_bound_scheduler_type, 2);
-  ok &= run<DestroyWithUnreadValues>("destroy with unread values", rl::random_scheduler_type, 100000);
+  ok &= run<RecycleAndReuse>("recycle and reuse (context bound 2)",
+                             rl::fair_context_bound_scheduler_type, 2);
+  ok &=
+      run<DestroyWithUnreadValues>("destroy with unread values", rl::random_scheduler_type, 100000);
   std::printf(ok ? "block_list_model: OK\n" : "block_list_model: FAILED\n");
   return ok ? 0 : 1;
 }

@@ -12,7 +12,8 @@
 //     COMPLETE and the future is dropped exactly once.
 // In every model the reference count reaches zero exactly once.
 //
-// Run: g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/task_state_model.cpp -o /tmp/m && /tmp/m
+// Run: g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/task_state_model.cpp -o /tmp/m &&
+// /tmp/m
 #include <atomic>
 #include <cstddef>
 #include <cstdio>
@@ -45,10 +46,16 @@ struct Harness {
     auto& s = self();
     for (;;) {
       switch (s.state.transition_to_running()) {
-        case ToRunning::kFailed: return;
-        case ToRunning::kDealloc: s.dealloc(); return;
-        case ToRunning::kCancelled: cancel_and_complete(); return;
-        case ToRunning::kSuccess: break;
+        case ToRunning::kFailed:
+          return;
+        case ToRunning::kDealloc:
+          s.dealloc();
+          return;
+        case ToRunning::kCancelled:
+          cancel_and_complete();
+          return;
+        case ToRunning::kSuccess:
+          break;
       }
       s.runs($) += 1;
       if (ready) {
@@ -60,9 +67,14 @@ struct Harness {
         case ToIdle::kOkNotified:  // re-queued: the new reference runs next (here: loop)
           if (s.state.ref_dec()) s.dealloc();
           continue;
-        case ToIdle::kOkDoNothing: return;
-        case ToIdle::kOkDealloc: s.dealloc(); return;
-        case ToIdle::kCancelled: cancel_and_complete(); return;
+        case ToIdle::kOkDoNothing:
+          return;
+        case ToIdle::kOkDealloc:
+          s.dealloc();
+          return;
+        case ToIdle::kCancelled:
+          cancel_and_complete();
+          return;
       }
     }
   }
@@ -77,15 +89,16 @@ struct Harness {
   }
 };
 
-#define SLUICE_MODEL_COMMON                         \
+#define SLUICE_MODEL_COMMON                             \
   TaskState state{bits::kNotified | 2 * bits::kRefOne}; \
-  Atomic<int> deallocs{0};                          \
-  rl::var<int> runs;                                \
-  rl::var<int> future_drops;                        \
+  Atomic<int> deallocs{0};                              \
+  rl::var<int> runs;                                    \
+  rl::var<int> future_drops;                            \
   void dealloc() { deallocs.fetch_add(1, mo::acq_rel); }
 
 template <bool ByVal>
-struct WakeWhileRunning : rl::test_suite<WakeWhileRunning<ByVal>, 2>, Harness<WakeWhileRunning<ByVal>> {
+struct WakeWhileRunning : rl::test_suite<WakeWhileRunning<ByVal>, 2>,
+                          Harness<WakeWhileRunning<ByVal>> {
   SLUICE_MODEL_COMMON
   rl::var<int> woke_late;  // 1 when the wake found the task running or idle (not yet notified)
 
@@ -119,7 +132,8 @@ struct WakeWhileRunning : rl::test_suite<WakeWhileRunning<ByVal>, 2>, Harness<Wa
 };
 
 template <bool ByVal>
-struct WakeAfterComplete : rl::test_suite<WakeAfterComplete<ByVal>, 2>, Harness<WakeAfterComplete<ByVal>> {
+struct WakeAfterComplete : rl::test_suite<WakeAfterComplete<ByVal>, 2>,
+                           Harness<WakeAfterComplete<ByVal>> {
   SLUICE_MODEL_COMMON
   void before() {
     runs($) = 0;
@@ -148,7 +162,8 @@ struct WakeAfterComplete : rl::test_suite<WakeAfterComplete<ByVal>, 2>, Harness<
 };
 
 template <bool Ready>
-struct ShutdownRacingPoll : rl::test_suite<ShutdownRacingPoll<Ready>, 2>, Harness<ShutdownRacingPoll<Ready>> {
+struct ShutdownRacingPoll : rl::test_suite<ShutdownRacingPoll<Ready>, 2>,
+                            Harness<ShutdownRacingPoll<Ready>> {
   SLUICE_MODEL_COMMON
   void before() {
     runs($) = 0;

@@ -2,16 +2,16 @@
 // try_acquire and cancellations (before, during and after a grant) mixed in; the permits in use
 // never exceed the capacity, and every permit is back at the end. Iterations are divided by env
 // SLUICE_STRESS_DIV.
-#include <sluice/detail/batch_semaphore.hpp>
-
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <sluice/detail/batch_semaphore.hpp>
 
 namespace {
 
@@ -171,7 +171,8 @@ TEST(BatchSemaphoreStress, CloseDuringTrafficWakesEveryoneAndConservesPermits) {
   const std::uint64_t iterations = 10'000 / stress_div();
   Shared sh;
   std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) threads.emplace_back(worker, std::ref(sh), 100 + t, iterations);
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back(worker, std::ref(sh), 100 + t, iterations);
   while (sh.acquired.load() < static_cast<long>(iterations) && sh.finished.load() < kThreads) {
     std::this_thread::yield();
   }

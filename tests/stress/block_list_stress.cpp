@@ -1,10 +1,6 @@
 // Stress tests of detail::BlockList: 4 producer threads x 1M values (divided by env
 // SLUICE_STRESS_DIV) with one consumer spinning on pop(); every value arrives exactly once and in
 // per-producer order; the last producer closes the list; unread values are destroyed once.
-#include <sluice/detail/block_list.hpp>
-
-#include <gtest/gtest.h>
-
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -12,6 +8,10 @@
 #include <memory>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <sluice/detail/block_list.hpp>
 
 namespace {
 
@@ -86,8 +86,12 @@ TEST(BlockListStress, MoveOnlyHeapValues) {
 }
 
 struct Counted {
-  Counted(std::atomic<long>* live, std::uint64_t v) : live_(live), v_(v) { live_->fetch_add(1, std::memory_order_relaxed); }
-  Counted(Counted&& o) noexcept : live_(o.live_), v_(o.v_) { live_->fetch_add(1, std::memory_order_relaxed); }
+  Counted(std::atomic<long>* live, std::uint64_t v) : live_(live), v_(v) {
+    live_->fetch_add(1, std::memory_order_relaxed);
+  }
+  Counted(Counted&& o) noexcept : live_(o.live_), v_(o.v_) {
+    live_->fetch_add(1, std::memory_order_relaxed);
+  }
   ~Counted() { live_->fetch_sub(1, std::memory_order_relaxed); }
   std::atomic<long>* live_;
   std::uint64_t v_;

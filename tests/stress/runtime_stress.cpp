@@ -83,7 +83,8 @@ TEST(RuntimeStress, WakeStormFromManyThreads) {
   const long per_thread = stress_iters(100'000);
   const long total = kThreads * per_thread;
   for (int flavour = 0; flavour < 2; ++flavour) {
-    Runtime rt = flavour ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
+    Runtime rt =
+        flavour ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
     std::atomic<long> wakes{0};
     std::atomic<int> in_poll{0};
     std::atomic<long> polls{0};
@@ -109,7 +110,10 @@ TEST(RuntimeStress, WakeStormFromManyThreads) {
       ts.emplace_back([&, w] {
         for (long i = 0; i < per_thread; ++i) {
           wakes.fetch_add(1);
-          if (i % 2) w.wake_by_ref(); else sluice::Waker(w).wake();
+          if (i % 2)
+            w.wake_by_ref();
+          else
+            sluice::Waker(w).wake();
         }
       });
     }
@@ -147,7 +151,8 @@ struct WakeWhileRunning {
 TEST(RuntimeStress, TaskWokenWhileRunningRunsAgainExactlyOnce) {
   const int iters = static_cast<int>(stress_iters(2000));
   for (int flavour = 0; flavour < 2; ++flavour) {
-    Runtime rt = flavour ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
+    Runtime rt =
+        flavour ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
     for (int i = 0; i < iters; ++i) {
       std::atomic<int> polls{0};
       auto h = rt.spawn(WakeWhileRunning{1 + i % 5, &polls, i % 10 == 0});
@@ -176,7 +181,8 @@ TEST(RuntimeStress, ShutdownWithPendingAndNeverCompletingTasks) {
     std::atomic<long> counter{0};
     std::vector<JoinHandle<int>> kept;  // outlive the runtime
     {
-      Runtime rt = (r % 2) ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
+      Runtime rt =
+          (r % 2) ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
       for (int i = 0; i < 200; ++i) {
         auto h = rt.spawn(await_never(&lc));
         if (i % 2) kept.push_back(std::move(h));
@@ -218,7 +224,8 @@ TEST(RuntimeStress, ShutdownWithPendingTimers) {
   for (int r = 0; r < rounds; ++r) {
     sluice::test::LifeCounter lc;
     {
-      Runtime rt = (r % 2) ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
+      Runtime rt =
+          (r % 2) ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
       for (int i = 0; i < 500; ++i) (void)rt.spawn(sleep_for_an_hour(&lc));
       // Wait until every task registered its timer (each Tracked exists once its task ran).
       rt.block_on([](sluice::test::LifeCounter* c) -> Task<void> {

@@ -1,21 +1,20 @@
 // 8 threads hammering the sync primitives: Mutex exclusion and no lost wake-ups, Semaphore permit
 // conservation with cancellations, Notify without lost notifications. Runs under TSan in CI.
-#include <sluice/sync/mutex.hpp>
-#include <sluice/sync/notify.hpp>
-#include <sluice/sync/rwlock.hpp>
-#include <sluice/sync/semaphore.hpp>
-
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <sluice/runtime.hpp>
 #include <sluice/select.hpp>
 #include <sluice/spawn.hpp>
+#include <sluice/sync/mutex.hpp>
+#include <sluice/sync/notify.hpp>
+#include <sluice/sync/rwlock.hpp>
+#include <sluice/sync/semaphore.hpp>
 #include <sluice/task.hpp>
 #include <sluice/yield_now.hpp>
 
@@ -43,14 +42,15 @@ TEST(SyncStress, MutexFromEightThreadsAndTasks) {
   }
   std::vector<sluice::JoinHandle<void>> hs;
   for (int t = 0; t < 4; ++t) {
-    hs.push_back(rt.spawn([](sluice::Mutex<long>* mm, std::atomic<int>* in, long n) -> sluice::Task<void> {
-      for (long i = 0; i < n; ++i) {
-        auto g = co_await mm->lock();
-        EXPECT_EQ(in->fetch_add(1), 0);
-        *g += 1;
-        in->fetch_sub(1);
-      }
-    }(&m, &inside, per)));
+    hs.push_back(
+        rt.spawn([](sluice::Mutex<long>* mm, std::atomic<int>* in, long n) -> sluice::Task<void> {
+          for (long i = 0; i < n; ++i) {
+            auto g = co_await mm->lock();
+            EXPECT_EQ(in->fetch_add(1), 0);
+            *g += 1;
+            in->fetch_sub(1);
+          }
+        }(&m, &inside, per)));
   }
   for (auto& t : ts) t.join();
   for (auto& h : hs) EXPECT_TRUE(rt.block_on(std::move(h)));
@@ -64,7 +64,8 @@ TEST(SyncStress, SemaphoreConservesPermitsWithCancelledWaiters) {
   std::atomic<int> inside{0};
   std::vector<sluice::JoinHandle<void>> hs;
   for (int t = 0; t < 8; ++t) {
-    hs.push_back(rt.spawn([](std::shared_ptr<sluice::Semaphore> s, std::atomic<int>* in, long n, int id) -> sluice::Task<void> {
+    hs.push_back(rt.spawn([](std::shared_ptr<sluice::Semaphore> s, std::atomic<int>* in, long n,
+                             int id) -> sluice::Task<void> {
       for (long i = 0; i < n; ++i) {
         if ((i + id) % 3 == 0) {
           // Race an acquire against an immediately-ready branch: often cancelled while queued.
@@ -92,12 +93,13 @@ TEST(SyncStress, NotifyOneFromEightThreadsWakesEveryWaiter) {
   const long total = 8 * per;
   std::vector<sluice::JoinHandle<void>> hs;
   for (int c = 0; c < 2; ++c) {
-    hs.push_back(rt.spawn([](sluice::Notify* nn, std::atomic<long>* got, long tot) -> sluice::Task<void> {
-      while (got->load() < tot) {
-        co_await nn->notified();
-        got->fetch_add(1);
-      }
-    }(&n, &consumed, total)));
+    hs.push_back(
+        rt.spawn([](sluice::Notify* nn, std::atomic<long>* got, long tot) -> sluice::Task<void> {
+          while (got->load() < tot) {
+            co_await nn->notified();
+            got->fetch_add(1);
+          }
+        }(&n, &consumed, total)));
   }
   std::vector<std::thread> ts;
   for (int t = 0; t < 8; ++t) {

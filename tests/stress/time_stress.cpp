@@ -2,8 +2,6 @@
 // a fifth thread parks on the driver and fires them; half are cancelled (destroyed) at random
 // moments. Every timer that is not cancelled fires exactly once, never before its deadline, and
 // all firings happen in deadline order. Iterations are divided by env SLUICE_STRESS_DIV.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,6 +11,8 @@
 #include <random>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include <sluice/detail/driver.hpp>
 #include <sluice/detail/time_driver.hpp>
@@ -34,10 +34,10 @@ int stress_div() {
 struct Record {
   std::atomic<int> wakes{0};
   std::atomic<std::uint64_t> seq{0};
-  Clock::time_point fired_at{};   // written by the (single) firing thread before `wakes`
-  Clock::time_point deadline{};   // written by the registering thread
-  bool cancelled = false;         // written by the registering thread
-  bool immediate = false;         // ready at its first poll
+  Clock::time_point fired_at{};  // written by the (single) firing thread before `wakes`
+  Clock::time_point deadline{};  // written by the registering thread
+  bool cancelled = false;        // written by the registering thread
+  bool immediate = false;        // ready at its first poll
 };
 
 struct Shared {
@@ -56,7 +56,8 @@ void wake_fn(void* d) {
   auto* t = static_cast<Target*>(d);
   auto& r = t->shared->records[t->id];
   r.fired_at = Clock::now();
-  r.seq.store(t->shared->next_seq.fetch_add(1, std::memory_order_relaxed), std::memory_order_relaxed);
+  r.seq.store(t->shared->next_seq.fetch_add(1, std::memory_order_relaxed),
+              std::memory_order_relaxed);
   r.wakes.fetch_add(1, std::memory_order_release);
 }
 void drop_fn(void*) {}
@@ -143,7 +144,8 @@ TEST(TimeStress, HundredThousandTimersFourThreadsHalfCancelled) {
   }
   std::sort(order.begin(), order.end());
   for (std::size_t i = 1; i < order.size(); ++i) {
-    ASSERT_LE(shared.records[order[i - 1].second].deadline, shared.records[order[i].second].deadline)
+    ASSERT_LE(shared.records[order[i - 1].second].deadline,
+              shared.records[order[i].second].deadline)
         << "fired out of deadline order at position " << i;
   }
   EXPECT_GT(kept, n / 3);

@@ -43,7 +43,8 @@ class Never {
 class WaitFlag {
  public:
   using Output = void;
-  WaitFlag(std::atomic<bool>* flag, std::mutex* mu, Waker* slot) : flag_(flag), mu_(mu), slot_(slot) {}
+  WaitFlag(std::atomic<bool>* flag, std::mutex* mu, Waker* slot)
+      : flag_(flag), mu_(mu), slot_(slot) {}
   Poll<void> poll(Context& cx) {
     std::lock_guard g(*mu_);
     if (flag_->load()) return Poll<void>::ready();

@@ -1,14 +1,14 @@
 // Unit tests of detail::AtomicWaker: register / wake / take_waker, will_wake skipping the clone,
 // dropping the replaced waker, and a wake racing registrations across threads.
-#include <sluice/detail/atomic_waker.hpp>
-#include <sluice/testing/mock_task.hpp>
-
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
+
+#include <gtest/gtest.h>
+
+#include <sluice/detail/atomic_waker.hpp>
+#include <sluice/testing/mock_task.hpp>
 
 namespace {
 

@@ -1,15 +1,15 @@
 // Unit tests of detail::BatchSemaphore: try_acquire, FIFO with mixed sizes (a large head request
 // is not starved), no barging, cancellation while queued / after a partial / after a full grant,
 // close, forget_permits, coop budget, moving a queued Acquire, more waiters than a wake batch.
-#include <sluice/detail/batch_semaphore.hpp>
-#include <sluice/testing/mock_task.hpp>
-
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <sluice/detail/batch_semaphore.hpp>
+#include <sluice/testing/mock_task.hpp>
 
 namespace {
 

@@ -2,15 +2,15 @@
 // boundaries (Tokio #6603), close then drain, Inconsistent while a sender is still writing,
 // destruction of unread values, move-only and non-default-constructible values, and the memory
 // kept after a burst.
-#include <sluice/detail/block_list.hpp>
-
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <sluice/detail/block_list.hpp>
 
 namespace {
 
@@ -71,7 +71,8 @@ TEST_P(BlockBoundary, InterleavedPushPop) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Sizes, BlockBoundary, ::testing::Values(1, 31, 32, 33, 63, 64, 65, 97, 1000));
+INSTANTIATE_TEST_SUITE_P(Sizes, BlockBoundary,
+                         ::testing::Values(1, 31, 32, 33, 63, 64, 65, 97, 1000));
 
 // Tokio #6603: once exactly a block was read, the head still points at the old block; is_empty
 // must look at the position, not at the stale block.

@@ -101,7 +101,8 @@ TEST(BlockOn, NestedOrOnRuntimeThreadThrows) {
     sluice::block_on(nested());
     FAIL() << "nested block_on did not throw";
   } catch (const std::logic_error& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot call sluice::block_on from a runtime thread"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("cannot call sluice::block_on from a runtime thread"),
+              std::string::npos)
         << e.what();
   }
   EXPECT_FALSE(sluice::detail::in_block_on());
@@ -112,7 +113,8 @@ TEST(BlockOn, NestedOrOnRuntimeThreadThrows) {
 
 TEST(BlockOn, RuntimeBlockOnInsideFreeBlockOnThrows) {
   auto rt = sluice::Runtime::current_thread();
-  EXPECT_THROW(sluice::block_on([](sluice::Runtime* rt) -> Task<int> { co_return rt->block_on(value(1)); }(&rt)),
+  EXPECT_THROW(sluice::block_on(
+                   [](sluice::Runtime* rt) -> Task<int> { co_return rt->block_on(value(1)); }(&rt)),
                std::logic_error);
 }
 

@@ -1,10 +1,10 @@
 // Driver: park/unpark over epoll + eventfd, timeouts, and park honouring the earliest timer.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <optional>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include <sluice/detail/driver.hpp>
 #include <sluice/detail/time_driver.hpp>

@@ -1,13 +1,13 @@
 // The frame pool (detail/frame_allocator.hpp): blocks keep their contents while owned, and
 // blocks freed on another thread are reused without corruption (magazines + depot).
-#include <sluice/detail/frame_allocator.hpp>
-
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <cstring>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include <sluice/detail/frame_allocator.hpp>
 
 namespace {
 
@@ -23,7 +23,8 @@ struct Block {
 void check_and_free(const std::vector<Block>& blocks) {
   for (const Block& b : blocks) {
     auto* bytes = static_cast<unsigned char*>(b.p);
-    for (std::size_t i = 0; i < b.size; ++i) ASSERT_EQ(bytes[i], b.fill) << "size " << b.size << " byte " << i;
+    for (std::size_t i = 0; i < b.size; ++i)
+      ASSERT_EQ(bytes[i], b.fill) << "size " << b.size << " byte " << i;
     frame_free(b.p, b.size);
   }
 }

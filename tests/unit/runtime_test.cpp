@@ -195,16 +195,16 @@ TEST(Runtime, AssertCanBlockThrowsOnWorkerAndInBlockOn) {
     std::string msg;
     rt.block_on(check_cannot_block(&threw, &msg));  // inside block_on
     EXPECT_TRUE(threw);
-    EXPECT_NE(msg.find("cannot call blocking_recv from a runtime thread"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("cannot call blocking_recv from a runtime thread"), std::string::npos)
+        << msg;
     threw = false;
-    (void)rt.block_on(rt.spawn(check_cannot_block(&threw, &msg)));  // on a worker / in the driver loop
+    (void)rt.block_on(
+        rt.spawn(check_cannot_block(&threw, &msg)));  // on a worker / in the driver loop
     EXPECT_TRUE(threw);
   }
 }
 
-Task<int> nested_block_on(Runtime* rt) {
-  co_return rt->block_on(value(1));
-}
+Task<int> nested_block_on(Runtime* rt) { co_return rt->block_on(value(1)); }
 Task<int> nested_free_block_on() { co_return sluice::block_on(value(1)); }
 
 TEST(Runtime, NestedBlockOnThrows) {
@@ -264,7 +264,8 @@ TEST(Runtime, SleepInsideTasksAndBlockOn) {
   }
 }
 
-// ---- spawn_blocking ------------------------------------------------------------------------------
+// ---- spawn_blocking
+// ------------------------------------------------------------------------------
 
 TEST(Runtime, SpawnBlockingReturnsValueOnAnotherThread) {
   for (auto& rt : both_flavours()) {
@@ -328,14 +329,16 @@ TEST(Runtime, IdleBlockingThreadsExitAfterKeepAlive) {
   }
 }
 
-// ---- shutdown ------------------------------------------------------------------------------------
+// ---- shutdown
+// ------------------------------------------------------------------------------------
 
 TEST(Runtime, ShutdownDestroysPendingTasksAndCancelsLateSpawns) {
   for (int flavour = 0; flavour < 2; ++flavour) {
     sluice::test::LifeCounter lc;
     JoinHandle<int> pending;
     sluice::Handle handle = [&] {
-      Runtime rt = flavour ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
+      Runtime rt =
+          flavour ? Builder::multi_thread().worker_threads(2).build() : Runtime::current_thread();
       pending = rt.spawn(sluice::test::Never(&lc));
       for (int i = 0; i < 10; ++i) (void)rt.spawn(sluice::test::Never(&lc));  // detached
       rt.block_on(sluice::yield_now());
@@ -367,7 +370,8 @@ TEST(Runtime, ShutdownTimeoutDetachesLongBlockingTasks) {
       while (!release.load()) std::this_thread::sleep_for(1ms);
       finished.store(true);
     });
-    // A queued blocking task that has not started is cancelled by shutdown; wait for this one to run.
+    // A queued blocking task that has not started is cancelled by shutdown; wait for this one to
+    // run.
     while (!started.load()) std::this_thread::sleep_for(1ms);
     rt.shutdown_timeout(1ms);  // returns although the task still runs
     EXPECT_FALSE(finished.load());

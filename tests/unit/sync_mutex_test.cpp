@@ -1,17 +1,16 @@
 // sluice::Mutex and sluice::RwLock: exclusion, FIFO, try/blocking forms, cancellation.
-#include <sluice/sync/mutex.hpp>
-#include <sluice/sync/rwlock.hpp>
-
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <sluice/runtime.hpp>
 #include <sluice/spawn.hpp>
+#include <sluice/sync/mutex.hpp>
+#include <sluice/sync/rwlock.hpp>
 #include <sluice/task.hpp>
 #include <sluice/testing/mock_task.hpp>
 #include <sluice/yield_now.hpp>
@@ -47,7 +46,8 @@ TEST(Mutex, WaitersAreServedInFifoOrder) {
   }
   first.reset();
   for (int i = 0; i < 4; ++i) {
-    for (int j = i + 1; j < 4; ++j) EXPECT_FALSE(waiters[static_cast<std::size_t>(j)].is_woken()) << i << j;
+    for (int j = i + 1; j < 4; ++j)
+      EXPECT_FALSE(waiters[static_cast<std::size_t>(j)].is_woken()) << i << j;
     ASSERT_TRUE(waiters[static_cast<std::size_t>(i)].is_woken());
     auto g = waiters[static_cast<std::size_t>(i)].poll();
     ASSERT_TRUE(g.is_ready());

@@ -1,14 +1,13 @@
 // sluice::Notify: permits, FIFO notify_one, notify_waiters generations, cancellation forwarding.
-#include <sluice/sync/notify.hpp>
-
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <sluice/runtime.hpp>
 #include <sluice/spawn.hpp>
+#include <sluice/sync/notify.hpp>
 #include <sluice/task.hpp>
 #include <sluice/testing/mock_task.hpp>
 

@@ -1,14 +1,13 @@
 // sluice::Semaphore: permits, FIFO fairness, cancellation, close, owned permits.
-#include <sluice/sync/semaphore.hpp>
-
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include <sluice/runtime.hpp>
 #include <sluice/spawn.hpp>
+#include <sluice/sync/semaphore.hpp>
 #include <sluice/task.hpp>
 #include <sluice/testing/mock_task.hpp>
 #include <sluice/yield_now.hpp>

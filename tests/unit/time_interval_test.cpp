@@ -1,11 +1,11 @@
 // Interval driven by hand: tick sequences for Burst / Delay / Skip with real small periods.
 // Assertions are on the relations between the returned Instants, not on wall-clock durations.
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include <sluice/detail/driver.hpp>
 #include <sluice/testing/mock_task.hpp>

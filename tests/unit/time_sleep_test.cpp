@@ -1,6 +1,4 @@
 // Sleep driven by hand: a Driver, a DriverScope, polls with a counting waker, park() between.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -9,6 +7,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include <sluice/detail/driver.hpp>
 #include <sluice/detail/time_driver.hpp>
@@ -64,7 +64,8 @@ TEST(Sleep, FiresInDeadlineOrderNeverEarly) {
   WakeLog log;
   auto base = Clock::now();
   // Deliberately unsorted, with two deadlines inside one tick.
-  std::vector<std::chrono::microseconds> offsets{7000us, 1000us, 3500us, 3200us, 12000us, 1500us, 65000us};
+  std::vector<std::chrono::microseconds> offsets{7000us,  1000us, 3500us, 3200us,
+                                                 12000us, 1500us, 65000us};
   std::vector<sluice::Sleep> sleeps;
   for (auto off : offsets) sleeps.push_back(sluice::sleep_until(base + off));
   for (std::size_t i = 0; i < sleeps.size(); ++i) {
@@ -269,7 +270,8 @@ TEST(Sleep, RegisterFromManyThreadsFireOnParker) {
   for (auto& th : threads) th.join();
   while (d.time().size() > 0) d.park(std::nullopt);
   for (auto& [id, at] : log.wakes) {
-    auto& s = sleeps[static_cast<std::size_t>(id / kPerThread)][static_cast<std::size_t>(id % kPerThread)];
+    auto& s = sleeps[static_cast<std::size_t>(id / kPerThread)]
+                    [static_cast<std::size_t>(id % kPerThread)];
     EXPECT_GE(at, s.deadline());
   }
   for (auto& v : sleeps)

@@ -1,9 +1,9 @@
 // timeout / timeout_at driven by hand (Driver + DriverScope + counting waker + park).
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include <sluice/detail/driver.hpp>
 #include <sluice/detail/time_driver.hpp>

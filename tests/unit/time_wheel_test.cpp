@@ -1,11 +1,11 @@
 // TimerWheel: levels, slots, next expiration, cascading, removal, ranges beyond the wheel.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <random>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include <sluice/detail/timer_wheel.hpp>
 
@@ -27,7 +27,7 @@ TEST(TimerWheel, LevelFor) {
   EXPECT_EQ(TimerWheel::level_for(0, kHour), 3u);
   EXPECT_EQ(TimerWheel::level_for(0, 24 * kHour), 4u);
   EXPECT_EQ(TimerWheel::level_for(0, kRange - 1), 5u);
-  EXPECT_EQ(TimerWheel::level_for(0, kRange), 5u);       // beyond the range: top level
+  EXPECT_EQ(TimerWheel::level_for(0, kRange), 5u);  // beyond the range: top level
   EXPECT_EQ(TimerWheel::level_for(0, kRange * 9), 5u);
   // Relative to elapsed: same 64-tick span is level 0 even across "round" numbers.
   EXPECT_EQ(TimerWheel::level_for(64, 127), 0u);
@@ -37,8 +37,8 @@ TEST(TimerWheel, LevelFor) {
 struct Fixture {
   TimerWheel wheel;
   std::vector<std::unique_ptr<TimerEntry>> entries;
-  std::vector<std::uint64_t> fired_when;   // `when` of fired entries, in firing order
-  std::vector<std::uint64_t> fired_at;     // the `now` of the advance() that fired them
+  std::vector<std::uint64_t> fired_when;  // `when` of fired entries, in firing order
+  std::vector<std::uint64_t> fired_at;    // the `now` of the advance() that fired them
 
   TimerEntry* add(std::uint64_t when) {
     entries.push_back(std::make_unique<TimerEntry>());
@@ -55,9 +55,9 @@ struct Fixture {
 };
 
 TEST(TimerWheel, EachLevelFiresExactlyAtItsTick) {
-  for (std::uint64_t when : {std::uint64_t{1}, std::uint64_t{63}, std::uint64_t{64}, std::uint64_t{4095},
-                             std::uint64_t{4096}, 5 * kHour, 40 * 24 * kHour, kRange - 1, kRange,
-                             kRange + 12'345, 3 * kRange + 7}) {
+  for (std::uint64_t when : {std::uint64_t{1}, std::uint64_t{63}, std::uint64_t{64},
+                             std::uint64_t{4095}, std::uint64_t{4096}, 5 * kHour, 40 * 24 * kHour,
+                             kRange - 1, kRange, kRange + 12'345, 3 * kRange + 7}) {
     SCOPED_TRACE(when);
     Fixture f;
     f.add(when);
@@ -97,8 +97,8 @@ TEST(TimerWheel, OccupiedBitsAndNextExpiration) {
   f.add(70);
   f.add(5000);
   EXPECT_EQ(f.wheel.occupied(0), std::uint64_t{1} << 5);
-  EXPECT_EQ(f.wheel.occupied(1), std::uint64_t{1} << 1);      // 70 / 64 = 1
-  EXPECT_EQ(f.wheel.occupied(2), std::uint64_t{1} << 1);      // 5000 / 4096 = 1
+  EXPECT_EQ(f.wheel.occupied(1), std::uint64_t{1} << 1);  // 70 / 64 = 1
+  EXPECT_EQ(f.wheel.occupied(2), std::uint64_t{1} << 1);  // 5000 / 4096 = 1
   auto exp = f.wheel.next_expiration();
   ASSERT_TRUE(exp);
   EXPECT_EQ(exp->level, 0u);
@@ -107,7 +107,7 @@ TEST(TimerWheel, OccupiedBitsAndNextExpiration) {
   exp = f.wheel.next_expiration();
   ASSERT_TRUE(exp);
   EXPECT_EQ(exp->level, 1u);
-  EXPECT_EQ(exp->deadline, 64u);          // the slot cascades at its start
+  EXPECT_EQ(exp->deadline, 64u);            // the slot cascades at its start
   EXPECT_EQ(f.wheel.next_deadline(), 70u);  // ... but the earliest deadline is 70
   f.advance(64);
   EXPECT_EQ(f.wheel.occupied(0), std::uint64_t{1} << (70 % 64));  // cascaded to level 0

@@ -17,8 +17,6 @@
 // g++ 12 note: never construct an aggregate inside a co_await expression; bind
 // it to a local first (see timer_insert_cancel).
 
-#include <sluice/sluice.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -29,6 +27,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <sluice/sluice.hpp>
 
 namespace {
 

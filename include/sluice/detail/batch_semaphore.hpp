@@ -203,7 +203,8 @@ class BatchSemaphore {
   static constexpr std::size_t kClosed = 1;
 
   static std::size_t checked(std::size_t n) {
-    if (n > kMaxPermits) throw std::logic_error("sluice::BatchSemaphore: permit count exceeds kMaxPermits");
+    if (n > kMaxPermits)
+      throw std::logic_error("sluice::BatchSemaphore: permit count exceeds kMaxPermits");
     return n;
   }
 
@@ -332,7 +333,8 @@ class [[nodiscard]] BatchSemaphore::Acquire {
   /// Ready(success) once all permits are assigned; Ready(AcquireError) when closed; pending
   /// (queued, waker registered) otherwise.
   Poll<Output> poll(Context& cx) {
-    if (state_ == State::Done) throw std::logic_error("sluice::BatchSemaphore::Acquire polled after completion");
+    if (state_ == State::Done)
+      throw std::logic_error("sluice::BatchSemaphore::Acquire polled after completion");
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
     Poll<Output> r = state_ == State::Idle ? poll_first(cx) : poll_queued(cx);

@@ -39,7 +39,8 @@ inline constexpr std::size_t kBlockCap = 2;
 #else
 inline constexpr std::size_t kBlockCap = 32;
 #endif
-static_assert((kBlockCap & (kBlockCap - 1)) == 0 && kBlockCap <= 32, "kBlockCap: power of two <= 32");
+static_assert((kBlockCap & (kBlockCap - 1)) == 0 && kBlockCap <= 32,
+              "kBlockCap: power of two <= 32");
 
 namespace block_impl {
 
@@ -51,9 +52,13 @@ inline constexpr std::uint64_t kTxClosed = std::uint64_t{1} << (kBlockCap + 1);
 using MemoryOrder = std::remove_cv_t<decltype(mo::acquire)>;
 
 /// Start position of the block holding `slot_index`.
-constexpr std::size_t start_index(std::size_t slot_index) noexcept { return slot_index & ~(kBlockCap - 1); }
+constexpr std::size_t start_index(std::size_t slot_index) noexcept {
+  return slot_index & ~(kBlockCap - 1);
+}
 /// Offset of `slot_index` inside its block.
-constexpr std::size_t offset(std::size_t slot_index) noexcept { return slot_index & (kBlockCap - 1); }
+constexpr std::size_t offset(std::size_t slot_index) noexcept {
+  return slot_index & (kBlockCap - 1);
+}
 
 /// A plain field published through atomics. Under SLUICE_MODEL it is an rl::var, so Relacy
 /// reports any access that the protocol failed to order.
@@ -89,7 +94,8 @@ enum class SlotState : unsigned char {
 template <class T>
 class Block {
  public:
-  explicit Block(std::size_t start_index) : start_index_(start_index), next_(nullptr), ready_slots_(0), observed_tail_(0) {}
+  explicit Block(std::size_t start_index)
+      : start_index_(start_index), next_(nullptr), ready_slots_(0), observed_tail_(0) {}
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
   ~Block() = default;
@@ -98,7 +104,9 @@ class Block {
   void set_start_index(std::size_t i) { start_index_.set(i); }
   bool is_at_index(std::size_t index) const { return start_index() == index; }
   /// Number of blocks between this block and the block starting at `other_start`.
-  std::size_t distance(std::size_t other_start) const { return (other_start - start_index()) / kBlockCap; }
+  std::size_t distance(std::size_t other_start) const {
+    return (other_start - start_index()) / kBlockCap;
+  }
 
   Block* load_next(block_impl::MemoryOrder order) const { return next_.load(order); }
 

@@ -59,11 +59,11 @@ struct TaskHeader {
   TaskState state;
   const TaskVTable* vtable = nullptr;
   Scheduler* scheduler = nullptr;
-  TaskHeader* queue_next = nullptr;   // run-queue link (InjectQueue, current-thread queue)
-  TaskHeader* owned_prev = nullptr;   // owned-tasks list links (under the shard lock)
+  TaskHeader* queue_next = nullptr;  // run-queue link (InjectQueue, current-thread queue)
+  TaskHeader* owned_prev = nullptr;  // owned-tasks list links (under the shard lock)
   TaskHeader* owned_next = nullptr;
   std::uint32_t owned_shard = 0;
-  bool owned_linked = false;          // under the shard lock
+  bool owned_linked = false;  // under the shard lock
 
   TaskHeader(const TaskVTable* vt, Scheduler* s) noexcept : vtable(vt), scheduler(s) {}
 };

@@ -45,9 +45,14 @@ inline void* task_waker_clone(void* p) {
 inline void task_waker_wake(void* p) {
   auto* t = static_cast<TaskHeader*>(p);
   switch (t->state.transition_to_notified_by_val()) {
-    case NotifyByVal::kSubmit: t->scheduler->schedule(t); break;  // our ref becomes the queue's
-    case NotifyByVal::kDealloc: t->vtable->dealloc(t); break;
-    default: break;
+    case NotifyByVal::kSubmit:
+      t->scheduler->schedule(t);
+      break;  // our ref becomes the queue's
+    case NotifyByVal::kDealloc:
+      t->vtable->dealloc(t);
+      break;
+    default:
+      break;
   }
 }
 inline void task_waker_wake_by_ref(void* p) {
@@ -92,10 +97,16 @@ class TaskCell final : public TaskHeader {
   static void poll_task(TaskHeader* h) {
     TaskCell* c = cell(h);
     switch (h->state.transition_to_running()) {
-      case ToRunning::kSuccess: break;
-      case ToRunning::kCancelled: c->cancel_and_complete(); return;
-      case ToRunning::kFailed: return;
-      case ToRunning::kDealloc: dealloc(h); return;
+      case ToRunning::kSuccess:
+        break;
+      case ToRunning::kCancelled:
+        c->cancel_and_complete();
+        return;
+      case ToRunning::kFailed:
+        return;
+      case ToRunning::kDealloc:
+        dealloc(h);
+        return;
     }
     if (c->poll_future()) {
       c->complete();
@@ -103,12 +114,17 @@ class TaskCell final : public TaskHeader {
     }
     switch (h->state.transition_to_idle()) {
       case ToIdle::kOkNotified:
-        h->scheduler->yield(h);   // the new notified reference
+        h->scheduler->yield(h);  // the new notified reference
         task_drop_reference(h);  // the reference this poll consumed
         return;
-      case ToIdle::kOkDoNothing: return;
-      case ToIdle::kOkDealloc: dealloc(h); return;
-      case ToIdle::kCancelled: c->cancel_and_complete(); return;
+      case ToIdle::kOkDoNothing:
+        return;
+      case ToIdle::kOkDealloc:
+        dealloc(h);
+        return;
+      case ToIdle::kCancelled:
+        c->cancel_and_complete();
+        return;
     }
   }
 
@@ -116,7 +132,8 @@ class TaskCell final : public TaskHeader {
   bool poll_future() {
     // A borrowed waker: polling holds a reference already, so it is neither cloned nor dropped.
     alignas(Waker) unsigned char buf[sizeof(Waker)];
-    const Waker* w = ::new (static_cast<void*>(buf)) Waker(static_cast<TaskHeader*>(this), &kTaskWakerVTable);
+    const Waker* w =
+        ::new (static_cast<void*>(buf)) Waker(static_cast<TaskHeader*>(this), &kTaskWakerVTable);
     coop::Budget budget = coop::Budget::initial();
     Context cx(*w, budget);
     try {
@@ -132,7 +149,8 @@ class TaskCell final : public TaskHeader {
       }
     } catch (...) {
       drop_stage();
-      ::new (static_cast<void*>(&output_)) Out(Err(JoinError::from_exception(std::current_exception())));
+      ::new (static_cast<void*>(&output_))
+          Out(Err(JoinError::from_exception(std::current_exception())));
     }
     stage_ = Stage::kFinished;
     return true;
@@ -203,8 +221,8 @@ class TaskCell final : public TaskHeader {
     cell(h)->cancel_and_complete();
   }
 
-  static constexpr TaskVTable kVTable{&poll_task, &dealloc, &try_read_output, &drop_join_handle_slow,
-                                      &shutdown};
+  static constexpr TaskVTable kVTable{&poll_task, &dealloc, &try_read_output,
+                                      &drop_join_handle_slow, &shutdown};
 
   union {
     F future_;

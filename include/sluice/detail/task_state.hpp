@@ -1,4 +1,5 @@
-// sluice::detail::TaskState: the atomic state word of a spawned task (Tokio's runtime/task/state.rs).
+// sluice::detail::TaskState: the atomic state word of a spawned task (Tokio's
+// runtime/task/state.rs).
 //
 // One std::size_t (through detail::Atomic, so the Relacy model in tests/model/ checks this very
 // code):

@@ -10,7 +10,8 @@
 // Example:
 //   sluice::Waker w = sluice::detail::current_thread_waker();
 //   std::thread t([w] { w.wake_by_ref(); });
-//   sluice::detail::park_current_thread();   // returns once t woke us (or at once if it already did)
+//   sluice::detail::park_current_thread();   // returns once t woke us (or at once if it already
+//   did)
 #pragma once
 
 #include <sluice/waker.hpp>

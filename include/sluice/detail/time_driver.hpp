@@ -102,10 +102,10 @@ class TimeDriver {
   Driver* unparker_;
   const Instant start_;
   mutable std::mutex mu_;
-  TimerWheel wheel_;                       // guarded by mu_
-  std::optional<std::uint64_t> park_tick_; // guarded by mu_; set while the driver is parked
-  bool parked_ = false;                    // guarded by mu_
-  bool shutdown_ = false;                  // guarded by mu_
+  TimerWheel wheel_;                        // guarded by mu_
+  std::optional<std::uint64_t> park_tick_;  // guarded by mu_; set while the driver is parked
+  bool parked_ = false;                     // guarded by mu_
+  bool shutdown_ = false;                   // guarded by mu_
 };
 
 }  // namespace sluice::detail

@@ -95,7 +95,8 @@ class Notify {
     int s = state_.load(detail::mo::acquire);
     while (s != kWaiting) {
       if (s == kNotified) return;
-      if (state_.compare_exchange_weak(s, kNotified, detail::mo::acq_rel, detail::mo::acquire)) return;
+      if (state_.compare_exchange_weak(s, kNotified, detail::mo::acq_rel, detail::mo::acquire))
+        return;
     }
     Waker w;
     {
@@ -163,7 +164,8 @@ class Notify {
   Notified* tail_ = nullptr;
 };
 
-inline Notified::Notified(Notified&& o) : notify_(o.notify_), generation_(o.generation_), state_(o.state_) {
+inline Notified::Notified(Notified&& o)
+    : notify_(o.notify_), generation_(o.generation_), state_(o.state_) {
   if (state_ != State::Waiting) return;
   std::lock_guard lock(notify_->mu_);
   notification_ = o.notification_;
@@ -189,7 +191,8 @@ inline Notified::~Notified() {
       notify_->unlink(this);
       if (notify_->head_ == nullptr) {
         int s = Notify::kWaiting;
-        notify_->state_.compare_exchange_strong(s, Notify::kEmpty, detail::mo::acq_rel, detail::mo::acquire);
+        notify_->state_.compare_exchange_strong(s, Notify::kEmpty, detail::mo::acq_rel,
+                                                detail::mo::acquire);
       }
     } else if (notification_ == Notification::One) {
       forward = notify_->notify_one_locked();  // picked but never completed: pass it on
@@ -207,7 +210,8 @@ inline Poll<void> Notified::poll(Context& cx) {
     // Fast paths: a stored permit, or a notify_waiters() since creation.
     int s = n.state_.load(detail::mo::acquire);
     if (s == Notify::kNotified &&
-        n.state_.compare_exchange_strong(s, Notify::kEmpty, detail::mo::acq_rel, detail::mo::acquire)) {
+        n.state_.compare_exchange_strong(s, Notify::kEmpty, detail::mo::acq_rel,
+                                         detail::mo::acquire)) {
       state_ = State::Done;
       coop->made_progress();
       return Poll<void>::ready();
@@ -223,8 +227,10 @@ inline Poll<void> Notified::poll(Context& cx) {
     while (!ready) {
       // A lock-free notify_one() may turn kEmpty into kNotified at any moment: CAS, never store.
       if (s == Notify::kNotified) {
-        ready = n.state_.compare_exchange_weak(s, Notify::kEmpty, detail::mo::acq_rel, detail::mo::acquire);
-      } else if (n.state_.compare_exchange_weak(s, Notify::kWaiting, detail::mo::acq_rel, detail::mo::acquire)) {
+        ready = n.state_.compare_exchange_weak(s, Notify::kEmpty, detail::mo::acq_rel,
+                                               detail::mo::acquire);
+      } else if (n.state_.compare_exchange_weak(s, Notify::kWaiting, detail::mo::acq_rel,
+                                                detail::mo::acquire)) {
         break;
       }
     }

@@ -88,7 +88,10 @@ class RwLock {
   ///
   /// Example: `sluice::RwLock<std::vector<int>> v;`
   template <class... A>
-  explicit RwLock(A&&... args) : max_readers_(kDefaultMaxReaders), sem_(kDefaultMaxReaders), value_(std::forward<A>(args)...) {}
+  explicit RwLock(A&&... args)
+      : max_readers_(kDefaultMaxReaders),
+        sem_(kDefaultMaxReaders),
+        value_(std::forward<A>(args)...) {}
 
   /// An RwLock allowing at most `max_readers` (>= 1) concurrent readers.
   ///
@@ -160,7 +163,8 @@ class RwLock {
   RwLock(MaxReadersTag, std::size_t max_readers, A&&... args)
       : max_readers_(checked(max_readers)), sem_(max_readers_), value_(std::forward<A>(args)...) {}
   static std::size_t checked(std::size_t n) {
-    if (n == 0 || n > kDefaultMaxReaders) throw std::invalid_argument("sluice::RwLock: max_readers must be in 1..2^29-1");
+    if (n == 0 || n > kDefaultMaxReaders)
+      throw std::invalid_argument("sluice::RwLock: max_readers must be in 1..2^29-1");
     return n;
   }
 

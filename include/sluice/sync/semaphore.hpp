@@ -37,7 +37,8 @@ class Semaphore;
 ///   if (p) { assert(p->num_permits() == 2); }   // released at the end of the scope
 class [[nodiscard]] SemaphorePermit {
  public:
-  SemaphorePermit(SemaphorePermit&& o) noexcept : sem_(std::exchange(o.sem_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  SemaphorePermit(SemaphorePermit&& o) noexcept
+      : sem_(std::exchange(o.sem_, nullptr)), n_(std::exchange(o.n_, 0)) {}
   SemaphorePermit& operator=(SemaphorePermit&& o) noexcept {
     if (this != &o) {
       release();
@@ -104,7 +105,8 @@ class [[nodiscard]] OwnedSemaphorePermit {
 
  private:
   friend class Semaphore;
-  OwnedSemaphorePermit(std::shared_ptr<Semaphore> sem, std::size_t n) noexcept : sem_(std::move(sem)), n_(n) {}
+  OwnedSemaphorePermit(std::shared_ptr<Semaphore> sem, std::size_t n) noexcept
+      : sem_(std::move(sem)), n_(n) {}
   void release() noexcept;
 
   std::shared_ptr<Semaphore> sem_;
@@ -145,7 +147,8 @@ class Semaphore {
   /// Example: `auto p = co_await sluice::Semaphore::acquire_owned(sem);`
   ///
   /// Cancel safety: as acquire().
-  static AcquireFuture<OwnedSemaphorePermit, std::shared_ptr<Semaphore>> acquire_owned(std::shared_ptr<Semaphore> self);
+  static AcquireFuture<OwnedSemaphorePermit, std::shared_ptr<Semaphore>> acquire_owned(
+      std::shared_ptr<Semaphore> self);
   /// Future of `n` owned permits.
   ///
   /// Cancel safety: as acquire().
@@ -163,12 +166,13 @@ class Semaphore {
     return SemaphorePermit(&sem_, n);
   }
   /// One owned permit now, or NoPermits / Closed.
-  static Result<OwnedSemaphorePermit, TryAcquireError> try_acquire_owned(std::shared_ptr<Semaphore> self) {
+  static Result<OwnedSemaphorePermit, TryAcquireError> try_acquire_owned(
+      std::shared_ptr<Semaphore> self) {
     return try_acquire_many_owned(std::move(self), 1);
   }
   /// `n` owned permits now, or NoPermits / Closed.
-  static Result<OwnedSemaphorePermit, TryAcquireError> try_acquire_many_owned(std::shared_ptr<Semaphore> self,
-                                                                             std::size_t n) {
+  static Result<OwnedSemaphorePermit, TryAcquireError> try_acquire_many_owned(
+      std::shared_ptr<Semaphore> self, std::size_t n) {
     auto r = self->sem_.try_acquire(n);
     if (!r) return Err(r.error());
     return OwnedSemaphorePermit(std::move(self), n);
@@ -204,7 +208,8 @@ class [[nodiscard]] Semaphore::AcquireFuture {
  public:
   using Output = Result<Permit, AcquireError>;
 
-  AcquireFuture(Owner owner, std::size_t n) : owner_(std::move(owner)), acq_(owner_->sem_.acquire(n)), n_(n) {}
+  AcquireFuture(Owner owner, std::size_t n)
+      : owner_(std::move(owner)), acq_(owner_->sem_.acquire(n)), n_(n) {}
 
   /// Ready with the permit guard once every permit was assigned, or AcquireError when closed.
   Poll<Output> poll(Context& cx) {
@@ -224,16 +229,19 @@ class [[nodiscard]] Semaphore::AcquireFuture {
   std::size_t n_;
 };
 
-inline Semaphore::AcquireFuture<SemaphorePermit, Semaphore*> Semaphore::acquire() { return {this, 1}; }
-inline Semaphore::AcquireFuture<SemaphorePermit, Semaphore*> Semaphore::acquire_many(std::size_t n) {
+inline Semaphore::AcquireFuture<SemaphorePermit, Semaphore*> Semaphore::acquire() {
+  return {this, 1};
+}
+inline Semaphore::AcquireFuture<SemaphorePermit, Semaphore*> Semaphore::acquire_many(
+    std::size_t n) {
   return {this, n};
 }
-inline Semaphore::AcquireFuture<OwnedSemaphorePermit, std::shared_ptr<Semaphore>> Semaphore::acquire_owned(
-    std::shared_ptr<Semaphore> self) {
+inline Semaphore::AcquireFuture<OwnedSemaphorePermit, std::shared_ptr<Semaphore>>
+Semaphore::acquire_owned(std::shared_ptr<Semaphore> self) {
   return {std::move(self), 1};
 }
-inline Semaphore::AcquireFuture<OwnedSemaphorePermit, std::shared_ptr<Semaphore>> Semaphore::acquire_many_owned(
-    std::shared_ptr<Semaphore> self, std::size_t n) {
+inline Semaphore::AcquireFuture<OwnedSemaphorePermit, std::shared_ptr<Semaphore>>
+Semaphore::acquire_many_owned(std::shared_ptr<Semaphore> self, std::size_t n) {
   return {std::move(self), n};
 }
 
@@ -246,7 +254,8 @@ inline void SemaphorePermit::release() noexcept {
 inline void SemaphorePermit::merge(SemaphorePermit&& other) {
   if (other.n_ == 0) return;
   if (sem_ != nullptr && other.sem_ != sem_) {
-    throw std::invalid_argument("sluice::SemaphorePermit::merge: permits from different semaphores");
+    throw std::invalid_argument(
+        "sluice::SemaphorePermit::merge: permits from different semaphores");
   }
   sem_ = other.sem_;
   n_ += std::exchange(other.n_, 0);
