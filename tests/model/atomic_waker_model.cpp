@@ -24,6 +24,8 @@
 #include <variant>
 
 #include <relacy/relacy.hpp>
+
+#include "model/support/run_model.hpp"
 #undef new
 #undef delete
 
@@ -157,28 +159,17 @@ struct ReceiverLoop : rl::test_suite<ReceiverLoop, 2> {
   }
 };
 
-template <class Test>
-bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bound) {
-  rl::test_params p;
-  p.search_type = type;
-  if (type == rl::fair_context_bound_scheduler_type) {
-    p.context_bound = iterations_or_bound;
-  } else {
-    p.iteration_count = iterations_or_bound;
-  }
-  std::printf("== %s\n", name);
-  return rl::simulate<Test>(p);
-}
+using sluice::model::run_model;
 
 }  // namespace
 
 int main() {
   bool ok = true;
-  ok &= run<WakeRacingRegister>("wake racing register (full search)",
-                                rl::fair_full_search_scheduler_type, 0);
-  ok &= run<TwoWakesRacingRegister>("two wakes racing register",
-                                    rl::fair_context_bound_scheduler_type, 3);
-  ok &= run<ReceiverLoop>("receiver loop (random)", rl::random_scheduler_type, 200000);
+  ok &= run_model<WakeRacingRegister>("wake racing register (full search)",
+                                      rl::fair_full_search_scheduler_type, 0);
+  ok &= run_model<TwoWakesRacingRegister>("two wakes racing register",
+                                          rl::fair_context_bound_scheduler_type, 3);
+  ok &= run_model<ReceiverLoop>("receiver loop (random)", rl::random_scheduler_type, 200000);
   std::printf(ok ? "atomic_waker_model: OK\n" : "atomic_waker_model: FAILED\n");
   return ok ? 0 : 1;
 }

@@ -24,6 +24,8 @@
 #include <variant>
 
 #include <relacy/relacy.hpp>
+
+#include "model/support/run_model.hpp"
 #undef new
 #undef delete
 
@@ -195,29 +197,18 @@ struct TwoWaitersServed : rl::test_suite<TwoWaitersServed, 3> {
   }
 };
 
-template <class Test>
-bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bound) {
-  rl::test_params p;
-  p.search_type = type;
-  if (type == rl::fair_context_bound_scheduler_type) {
-    p.context_bound = iterations_or_bound;
-  } else {
-    p.iteration_count = iterations_or_bound;
-  }
-  std::printf("== %s\n", name);
-  return rl::simulate<Test>(p);
-}
+using sluice::model::run_model;
 
 }  // namespace
 
 int main() {
   bool ok = true;
-  ok &= run<CancelWhileBeingGranted>("cancel while being granted permits",
-                                     rl::random_scheduler_type, 200000);
-  ok &= run<ReleaseRacingCancel>("release racing cancel", rl::random_scheduler_type, 200000);
-  ok &= run<CloseRacingQueuedAcquire>("close racing a queued acquire", rl::random_scheduler_type,
-                                      200000);
-  ok &= run<TwoWaitersServed>("two waiters served", rl::random_scheduler_type, 100000);
+  ok &= run_model<CancelWhileBeingGranted>("cancel while being granted permits",
+                                           rl::random_scheduler_type, 200000);
+  ok &= run_model<ReleaseRacingCancel>("release racing cancel", rl::random_scheduler_type, 200000);
+  ok &= run_model<CloseRacingQueuedAcquire>("close racing a queued acquire",
+                                            rl::random_scheduler_type, 200000);
+  ok &= run_model<TwoWaitersServed>("two waiters served", rl::random_scheduler_type, 100000);
   std::printf(ok ? "batch_semaphore_model: OK\n" : "batch_semaphore_model: FAILED\n");
   return ok ? 0 : 1;
 }

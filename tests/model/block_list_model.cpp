@@ -19,6 +19,8 @@
 #include <utility>
 
 #include <relacy/relacy.hpp>
+
+#include "model/support/run_model.hpp"
 #undef new
 #undef delete
 
@@ -158,31 +160,20 @@ struct DestroyWithUnreadValues : rl::test_suite<DestroyWithUnreadValues, 3> {
   void after() { list.reset(); }
 };
 
-template <class Test>
-bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bound) {
-  rl::test_params p;
-  p.search_type = type;
-  if (type == rl::fair_context_bound_scheduler_type) {
-    p.context_bound = iterations_or_bound;
-  } else {
-    p.iteration_count = iterations_or_bound;
-  }
-  std::printf("== %s\n", name);
-  return rl::simulate<Test>(p);
-}
+using sluice::model::run_model;
 
 }  // namespace
 
 int main() {
   bool ok = true;
-  ok &= run<TwoSendersAcrossABoundary>("two senders across a block boundary",
-                                       rl::random_scheduler_type, 300000);
-  ok &= run<ReclaimWhileWritingAndClose>("reclaim while a sender writes the next block, close",
-                                         rl::random_scheduler_type, 300000);
-  ok &= run<RecycleAndReuse>("recycle and reuse (context bound 2)",
-                             rl::fair_context_bound_scheduler_type, 2);
-  ok &=
-      run<DestroyWithUnreadValues>("destroy with unread values", rl::random_scheduler_type, 100000);
+  ok &= run_model<TwoSendersAcrossABoundary>("two senders across a block boundary",
+                                             rl::random_scheduler_type, 300000);
+  ok &= run_model<ReclaimWhileWritingAndClose>(
+      "reclaim while a sender writes the next block, close", rl::random_scheduler_type, 300000);
+  ok &= run_model<RecycleAndReuse>("recycle and reuse (context bound 2)",
+                                   rl::fair_context_bound_scheduler_type, 2);
+  ok &= run_model<DestroyWithUnreadValues>("destroy with unread values", rl::random_scheduler_type,
+                                           100000);
   std::printf(ok ? "block_list_model: OK\n" : "block_list_model: FAILED\n");
   return ok ? 0 : 1;
 }

@@ -8,6 +8,8 @@
 //   model_oneshot_model
 #include <relacy/relacy.hpp>
 
+#include "model/support/run_model.hpp"
+
 // g++ compiles `delete p` to the sized operator delete, which Relacy does not replace: route it to
 // Relacy's unsized one (see atomic_waker_model.cpp).
 void operator delete(void* p, std::size_t) noexcept { ::operator delete(p); }
@@ -232,31 +234,22 @@ struct BothDropWithWakers : rl::test_suite<BothDropWithWakers, 2> {
   }
 };
 
-template <class Test>
-bool run(const char* name, rl::scheduler_type_e type, unsigned iterations_or_bound) {
-  rl::test_params p;
-  p.search_type = type;
-  if (type == rl::fair_context_bound_scheduler_type) {
-    p.context_bound = iterations_or_bound;
-  } else {
-    p.iteration_count = iterations_or_bound;
-  }
-  std::printf("== %s\n", name);
-  return rl::simulate<Test>(p);
-}
+using sluice::model::run_model;
 
 }  // namespace
 
 int main() {
   bool ok = true;
-  ok &= run<SendVsPollAndDrop>("send vs poll and drop (full search)",
-                               rl::fair_full_search_scheduler_type, 0);
-  ok &= run<SendVsClose>("send vs close (full search)", rl::fair_full_search_scheduler_type, 0);
-  ok &= run<SenderDropVsPoll>("sender drop vs poll", rl::fair_context_bound_scheduler_type, 3);
-  ok &= run<ClosedVsReceiverDrop>("closed() vs receiver drop",
-                                  rl::fair_context_bound_scheduler_type, 3);
-  ok &= run<BothDropWithWakers>("both drop with wakers (full search)",
-                                rl::fair_full_search_scheduler_type, 0);
+  ok &= run_model<SendVsPollAndDrop>("send vs poll and drop (full search)",
+                                     rl::fair_full_search_scheduler_type, 0);
+  ok &=
+      run_model<SendVsClose>("send vs close (full search)", rl::fair_full_search_scheduler_type, 0);
+  ok &=
+      run_model<SenderDropVsPoll>("sender drop vs poll", rl::fair_context_bound_scheduler_type, 3);
+  ok &= run_model<ClosedVsReceiverDrop>("closed() vs receiver drop",
+                                        rl::fair_context_bound_scheduler_type, 3);
+  ok &= run_model<BothDropWithWakers>("both drop with wakers (full search)",
+                                      rl::fair_full_search_scheduler_type, 0);
   std::printf(ok ? "oneshot_model: OK\n" : "oneshot_model: FAILED\n");
   return ok ? 0 : 1;
 }
