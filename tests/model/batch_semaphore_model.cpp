@@ -197,6 +197,27 @@ struct TwoWaitersServed : rl::test_suite<TwoWaitersServed, 3> {
   }
 };
 
+// The lock-free release: at 0 permits T0 queues for 1 while T1 and T2 each release 1 without
+// the lock (nobody was queued when they looked) or through it (T0 got queued first). A permit
+// that slipped into the pool after T0 set kQueued would leave T0 waiting forever (Relacy reports
+// the livelock); at the end exactly 1 permit is left in the pool.
+struct LockFreeReleaseRacingEnqueue : rl::test_suite<LockFreeReleaseRacingEnqueue, 3> {
+  BatchSemaphore sem{0};
+  ModelWaker w0;
+
+  void thread(unsigned id) {
+    if (id == 0) {
+      RL_ASSERT(acquire_blocking(sem, 1, w0) == Outcome::Ok);
+    } else {
+      sem.release(1);
+    }
+  }
+  void after() {
+    RL_ASSERT(sem.available_permits() == 1);
+    RL_ASSERT(w0.clones.load(mo::acquire) == 0);
+  }
+};
+
 using sluice::model::run_model;
 
 }  // namespace
@@ -209,6 +230,8 @@ int main() {
   ok &= run_model<CloseRacingQueuedAcquire>("close racing a queued acquire",
                                             rl::random_scheduler_type, 200000);
   ok &= run_model<TwoWaitersServed>("two waiters served", rl::random_scheduler_type, 100000);
+  ok &= run_model<LockFreeReleaseRacingEnqueue>("lock-free release racing the enqueue",
+                                                rl::random_scheduler_type, 200000);
   std::printf(ok ? "batch_semaphore_model: OK\n" : "batch_semaphore_model: FAILED\n");
   return ok ? 0 : 1;
 }

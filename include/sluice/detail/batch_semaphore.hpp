@@ -4,9 +4,18 @@
 // permits_ (detail::Atomic<std::size_t>) bits:
 //   bit 0 (kClosed)     the semaphore is closed. Set by close() (fetch_or, under the lock, so
 //                       the word and the wait list agree), never cleared.
-//   bits 1.. (<< 1)     permits available to take without queueing.
-//   Taken by CAS (try_acquire, and Acquire's first poll) and added by fetch_add (release,
-//   when no waiter is queued), or reduced by CAS (forget_permits).
+//   bit 1 (kQueued)     the wait list is not empty. Set and cleared only with mutex_ held: set
+//                       by the CAS that takes the last permits before queueing, cleared when
+//                       unlink() removes the last waiter.
+//   bits 2.. (<< kShift) permits available to take without queueing.
+//   Taken by CAS (try_acquire, and Acquire's first poll), added by CAS (release, while kQueued
+//   is clear: lock-free), or reduced by CAS (forget_permits).
+//
+// Lock-free release: release() adds its permits with one CAS as long as kQueued is clear. A
+// waiter sets kQueued (under the lock) in the very CAS that takes what is left, so a release
+// CAS racing it fails, reloads, sees kQueued and takes the locked path that serves the queue.
+// unlink() clears kQueued when it removes the last waiter (still under the lock).
+// The mpsc receiver gives one permit back per message; with nobody waiting that is one CAS.
 //
 // Wait list: an intrusive doubly linked FIFO of Waiter nodes, guarded by mutex_. Each node lives
 // inside its Acquire future (no allocation). Node fields (remaining, waker, links, linked) are
@@ -117,7 +126,7 @@ class BatchSemaphore {
   static constexpr std::size_t kMaxPermits = SIZE_MAX >> 3;
 
   /// A semaphore with `permits` available permits (at most kMaxPermits, else std::logic_error).
-  explicit BatchSemaphore(std::size_t permits) : permits_(checked(permits) << 1) {}
+  explicit BatchSemaphore(std::size_t permits) : permits_(checked(permits) << kShift) {}
   BatchSemaphore(const BatchSemaphore&) = delete;
   BatchSemaphore& operator=(const BatchSemaphore&) = delete;
   /// Precondition: no Acquire is queued (they hold pointers to this semaphore).
@@ -134,12 +143,12 @@ class BatchSemaphore {
   /// Example:
   ///   if (sem.try_acquire(1)) { work(); sem.release(1); }
   Result<void, TryAcquireError> try_acquire(std::size_t n) {
-    const std::size_t need = checked(n) << 1;
+    const std::size_t need = checked(n);
     std::size_t curr = permits_.load(mo::acquire);
     for (;;) {
       if (curr & kClosed) return Err(TryAcquireError::Closed);
-      if (curr < need) return Err(TryAcquireError::NoPermits);
-      if (permits_.compare_exchange_weak(curr, curr - need, mo::acq_rel)) return {};
+      if ((curr >> kShift) < need) return Err(TryAcquireError::NoPermits);  // or kQueued
+      if (permits_.compare_exchange_weak(curr, curr - (need << kShift), mo::acq_rel)) return {};
     }
   }
 
@@ -152,6 +161,12 @@ class BatchSemaphore {
     if (n == 0) return;
     if (checked(n) > kMaxPermits - available_permits()) {
       throw std::logic_error("sluice::BatchSemaphore: released more permits than kMaxPermits");
+    }
+    // Fast path: nobody queued, one CAS (see "Lock-free release" at the top).
+    std::size_t curr = permits_.load(mo::relaxed);
+    while ((curr & kQueued) == 0) {
+      if (permits_.compare_exchange_weak(curr, curr + (n << kShift), mo::release, mo::relaxed))
+        return;
     }
     std::unique_lock<semaphore_impl::Mutex> lock(mutex_);
     add_permits_locked(n, lock);
@@ -174,6 +189,7 @@ class BatchSemaphore {
         if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
       }
       more = head_ != nullptr;
+      if (!more) permits_.fetch_and(~kQueued, mo::release);
       lock.unlock();
       wakers.wake_all();
     }
@@ -183,7 +199,7 @@ class BatchSemaphore {
   bool is_closed() const { return (permits_.load(mo::acquire) & kClosed) != 0; }
 
   /// Permits available without waiting (zero while waiters are queued).
-  std::size_t available_permits() const { return permits_.load(mo::acquire) >> 1; }
+  std::size_t available_permits() const { return permits_.load(mo::acquire) >> kShift; }
 
   /// Removes up to `n` available permits for good; returns how many were removed.
   ///
@@ -193,14 +209,16 @@ class BatchSemaphore {
     if (n == 0) return 0;
     std::size_t curr = permits_.load(mo::acquire);
     for (;;) {
-      const std::size_t avail = curr >> 1;
+      const std::size_t avail = curr >> kShift;
       const std::size_t taken = std::min(avail, n);
-      if (permits_.compare_exchange_weak(curr, curr - (taken << 1), mo::acq_rel)) return taken;
+      if (permits_.compare_exchange_weak(curr, curr - (taken << kShift), mo::acq_rel)) return taken;
     }
   }
 
  private:
   static constexpr std::size_t kClosed = 1;
+  static constexpr std::size_t kQueued = 2;
+  static constexpr unsigned kShift = 2;
 
   static std::size_t checked(std::size_t n) {
     if (n > kMaxPermits)
@@ -235,6 +253,8 @@ class BatchSemaphore {
     }
     w->prev = w->next = nullptr;
     w->linked = false;
+    // The list emptied: release() may go lock-free again.
+    if (head_ == nullptr) permits_.fetch_and(~kQueued, mo::release);
   }
 
   // Assigns `rem` permits to the waiters in order, then the rest to permits_; unlocks `lock`
@@ -259,7 +279,7 @@ class BatchSemaphore {
         if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
       }
       if (rem > 0 && queue_empty) {
-        permits_.fetch_add(rem << 1, mo::release);  // release() checked the bound
+        permits_.fetch_add(rem << kShift, mo::release);  // release() checked the bound
         rem = 0;
       }
       lock.unlock();
@@ -355,12 +375,12 @@ class [[nodiscard]] BatchSemaphore::Acquire {
   Acquire(BatchSemaphore* sem, std::size_t n) : sem_(sem), needed_(checked(n)) {}
 
   Poll<Output> poll_first(Context& cx) {
-    const std::size_t need = needed_ << 1;
+    const std::size_t need = needed_ << kShift;
     std::size_t curr = sem_->permits_.load(mo::acquire);
     // Fast path, lock-free: enough permits means nobody is queued (see the invariant).
     for (;;) {
       if (curr & kClosed) return Output(Err(AcquireError{}));
-      if (curr < need) break;
+      if ((curr & ~(kClosed | kQueued)) < need) break;
       if (sem_->permits_.compare_exchange_weak(curr, curr - need, mo::acq_rel)) return Output();
     }
     // Slow path: take what is there and queue for the rest, under the lock, so that a release
@@ -370,8 +390,11 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     std::size_t taken = 0;
     for (;;) {
       if (curr & kClosed) return Output(Err(AcquireError{}));
-      taken = std::min(curr >> 1, needed_);
-      if (sem_->permits_.compare_exchange_weak(curr, curr - (taken << 1), mo::acq_rel)) break;
+      taken = std::min(curr >> kShift, needed_);
+      // Taking less than needed means queueing: set kQueued in the same CAS, so no release can
+      // slip permits into the pool between the two (see "Lock-free release" at the top).
+      const std::size_t next = (curr - (taken << kShift)) | (taken < needed_ ? kQueued : 0);
+      if (sem_->permits_.compare_exchange_weak(curr, next, mo::acq_rel)) break;
     }
     if (taken == needed_) return Output();  // permits arrived meanwhile
     node_.touch();

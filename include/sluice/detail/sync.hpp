@@ -44,13 +44,13 @@ class Atomic {
   void store(T v, rl::memory_order o = rl::mo_seq_cst) { a_.store(v, o, RL_INFO); }
   T exchange(T v, rl::memory_order o = rl::mo_seq_cst) { return a_.exchange(v, o, RL_INFO); }
   bool compare_exchange_weak(T& e, T d, rl::memory_order s, rl::memory_order f) {
-    return a_.compare_exchange_weak(e, d, s, f, RL_INFO);
+    return a_.compare_exchange_weak(e, d, s, RL_INFO, f, RL_INFO);
   }
   bool compare_exchange_weak(T& e, T d, rl::memory_order o = rl::mo_seq_cst) {
     return a_.compare_exchange_weak(e, d, o, RL_INFO);
   }
   bool compare_exchange_strong(T& e, T d, rl::memory_order s, rl::memory_order f) {
-    return a_.compare_exchange_strong(e, d, s, f, RL_INFO);
+    return a_.compare_exchange_strong(e, d, s, RL_INFO, f, RL_INFO);
   }
   bool compare_exchange_strong(T& e, T d, rl::memory_order o = rl::mo_seq_cst) {
     return a_.compare_exchange_strong(e, d, o, RL_INFO);
