@@ -65,6 +65,8 @@ struct ModelWaker {
 };
 
 // T0 registers w1, checks the flag, registers w2, checks again; T1 sets the flag and wakes.
+// (These scenarios also check the idle-wake fast path: removing either seq_cst fence of the
+// protocol, in register_owned or in wake, makes ReceiverLoop fail.)
 // If T0 saw no flag after registering w2, w2 must have been woken.
 struct WakeRacingRegister : rl::test_suite<WakeRacingRegister, 2> {
   AtomicWaker cell;

@@ -67,6 +67,9 @@ class Atomic {
 /// Relacy thread yield hint for spin loops.
 inline void spin_hint() { rl::yield(1, RL_INFO); }
 
+/// A sequentially consistent fence (Relacy's, so the model checks arguments that rely on it).
+inline void fence_seq_cst() { rl::atomic_thread_fence(rl::mo_seq_cst, RL_INFO); }
+
 #else
 
 /// Memory orders (plain build: std's).
@@ -89,6 +92,9 @@ inline void spin_hint() noexcept {
   asm volatile("yield");
 #endif
 }
+
+/// A sequentially consistent fence.
+inline void fence_seq_cst() noexcept { std::atomic_thread_fence(std::memory_order_seq_cst); }
 
 #endif
 
