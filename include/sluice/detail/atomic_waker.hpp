@@ -125,12 +125,27 @@ class AtomicWaker {
   ///   rx_waker.wake();
   void wake() {
     fence_seq_cst();  // Fw of the protocol: orders the caller's event before the state load
+    wake_fenced();
+  }
+
+  /// wake() for a caller whose last atomic operation was a read-modify-write that published its
+  /// event (BlockList::push ends with the ready-bit fetch_or): on x86 that RMW is the fence Fw.
+  ///
+  /// Example:
+  ///   list.push(std::move(v));   // ends with fetch_or
+  ///   rx_waker.wake_after_rmw();
+  void wake_after_rmw() {
+    fence_seq_cst_after_rmw();
+    wake_fenced();
+  }
+
+ private:
+  void wake_fenced() {
     if (state_.load(mo::relaxed) == kEmpty) return;
     Waker w = take_waker();
     std::move(w).wake();
   }
 
- private:
   // register_by_ref once its CAS set REGISTERING (`owned` is the state it wrote).
   void register_owned(const Waker& waker, std::size_t owned) {
     touch();

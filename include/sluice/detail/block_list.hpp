@@ -129,7 +129,8 @@ class BlockList {
 
   // ---- sender side: any thread ----
 
-  /// Appends `value` (claims a position, then publishes the value with Release).
+  /// Appends `value` (claims a position, then publishes the value with Release). Its last atomic
+  /// operation is the ready-bit fetch_or (Chan::push relies on it: AtomicWaker::wake_after_rmw).
   ///
   /// Example:
   ///   list.push(std::string("hello"));

@@ -153,8 +153,8 @@ class Chan {
   /// Pushes a value whose capacity was obtained (permit, or unbounded count) and wakes the
   /// receiver.
   void push(T&& v) {
-    list.push(std::move(v));
-    rx_waker.wake();
+    list.push(std::move(v));  // ends with the ready-bit fetch_or
+    rx_waker.wake_after_rmw();
   }
 
   /// A strong sender goes; the last one closes the list and wakes the receiver.
