@@ -1,15 +1,19 @@
-// Go peer for sluice's side-by-side comparison (bench/compare/run).
+// Go peer for sluice's side-by-side comparison (bench/compare/run): the harness.
 //
 // Usage: go_compare --workload NAME --flavour mt|ct [--n N] [--reps R]
-// Prints exactly one line: `RESULT <workload> <flavour> <ops_per_sec>`
-// (or `... n/a` where Go has no equivalent, e.g. block_on_overhead).
+// Prints exactly one line `RESULT <workload> <flavour> <value|n/a>` (n/a where Go has no
+// equivalent, e.g. block_on_overhead), possibly followed by `EXTRA <workload> <flavour>
+// key=value` lines.
 //
 // Flavours: mt = GOMAXPROCS(2), ct = GOMAXPROCS(1).
-// Protocol shared by all peers: one untimed warm-up run at max(N/10,1), then R
-// timed runs at N (default 3), report the MEDIAN ops/s.
+// Protocol shared by all peers:
+//   - rate workloads: one untimed warm-up run at max(N/10,1), then R timed runs at N
+//     (default 3); the value is the MEDIAN ops/s;
+//   - memory workloads: one run in this fresh process, ct only (mt answers n/a); the value
+//     is bytes, lower is better.
 //
-// Adding a workload: write `func name(n uint64) uint64` returning the number of
-// operations performed and add it to the `workloads` map.
+// Workloads live in runtime_workloads.go, mpsc_workloads.go and sync_workloads.go; adding
+// one = `func name(n uint64) uint64` plus an entry in `workloads`.
 package main
 
 import (
@@ -18,78 +22,102 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
-var workloads = map[string]func(n uint64) uint64{
-	"spawn_join":          spawnJoin,
-	"yield_pingpong":      yieldPingpong,
-	"timer_insert_cancel": timerInsertCancel,
+type kind int
+
+const (
+	rate   kind = iota // warm-up + R timed runs; returns ops; printed as ops/s
+	memory             // one run in a fresh process, ct only; returns bytes (lower is better)
+)
+
+type workload struct {
+	fn       func(n uint64) uint64
+	kind     kind
+	defaultN uint64
+}
+
+var workloads = map[string]workload{
+	"spawn_join":          {spawnJoin, rate, 100_000},
+	"yield_pingpong":      {yieldPingpong, rate, 1_000_000},
+	"timer_insert_cancel": {timerInsertCancel, rate, 1_000_000},
 	// block_on_overhead: no Go equivalent (no runtime entry from outside) -> n/a.
+
+	"mpsc_spsc_1":             {mpscSpsc1, rate, 10_000_000},
+	"mpsc_spsc_1024":          {mpscSpsc1024, rate, 10_000_000},
+	"mpsc_mpsc_4x128":         {mpscMpsc4x128, rate, 10_000_000},
+	"mpsc_unbounded_spsc":     {mpscUnboundedSpsc, rate, 10_000_000},
+	"contention_bounded":      {contentionBounded, rate, 1_000_000},
+	"contention_bounded_full": {contentionBoundedFull, rate, 1_000_000},
+	"contention_unbounded":    {contentionUnbounded, rate, 1_000_000},
+	"uncontended_bounded":     {uncontendedBounded, rate, 1_000_000},
+	"uncontended_unbounded":   {uncontendedUnbounded, rate, 1_000_000},
+	"mpsc_memory":             {mpscMemory, memory, 1_000_000},
+	"mpsc_memory_unbounded":   {mpscMemoryUnbounded, memory, 1_000_000},
+
+	"actor_latency":             {actorLatency, rate, 1_000_000},
+	"actor_throughput_8":        {actorThroughput8, rate, 1_000_000},
+	"broadcast_1x4":             {broadcast1x4, rate, 1_000_000},
+	"watch_4":                   {watch4, rate, 1_000_000},
+	"mutex_uncontended":         {mutexUncontended, rate, 10_000_000},
+	"mutex_contended":           {mutexContended, rate, 10_000_000},
+	"semaphore_acquire_release": {semaphoreAcquireRelease, rate, 10_000_000},
+	"semaphore_contended_4x2":   {semaphoreContended4x2, rate, 10_000_000},
 }
 
-var defaultN = map[string]uint64{
-	"spawn_join": 100_000,
+// die prints `go_compare: <what>` and exits 1: a wrong answer must show as `err`, never as a
+// fast number.
+func die(what string) {
+	fmt.Fprintln(os.Stderr, "go_compare: "+what)
+	os.Exit(1)
 }
 
-// spawnJoin: n goroutines each store their index in a slice slot; WaitGroup; check sum.
-func spawnJoin(n uint64) uint64 {
-	out := make([]uint64, n)
-	var wg sync.WaitGroup
-	wg.Add(int(n))
-	for i := uint64(0); i < n; i++ {
-		go func(i uint64) {
-			out[i] = i
-			wg.Done()
-		}(i)
-	}
-	wg.Wait()
-	var sum uint64
-	for _, v := range out {
-		sum += v
-	}
-	if sum != n*(n-1)/2 {
-		fmt.Fprintln(os.Stderr, "spawn_join: bad sum")
-		os.Exit(1)
-	}
-	return n
+var (
+	extrasMu sync.Mutex
+	extras   []string
+)
+
+// reportExtra records one `EXTRA <workload> <flavour> key=value` line, printed after RESULT.
+func reportExtra(key string, value int64) {
+	extrasMu.Lock()
+	extras = append(extras, fmt.Sprintf("%s=%d", key, value))
+	extrasMu.Unlock()
 }
 
-// yieldPingpong: two goroutines each call runtime.Gosched() n times.
-func yieldPingpong(n uint64) uint64 {
-	var wg sync.WaitGroup
-	wg.Add(2)
-	for k := 0; k < 2; k++ {
-		go func() {
-			for i := uint64(0); i < n; i++ {
-				runtime.Gosched()
+func statusKiB(field string) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		die("cannot read /proc/self/status")
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			rest := strings.TrimSpace(line[len(field)+1:])
+			v, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(rest, "kB")), 10, 64)
+			if err != nil {
+				die("bad /proc/self/status line")
 			}
-			wg.Done()
-		}()
-	}
-	wg.Wait()
-	return 2 * n
-}
-
-// timerInsertCancel: n times time.NewTimer(1s) + Stop().
-func timerInsertCancel(n uint64) uint64 {
-	stopped := uint64(0)
-	for i := uint64(0); i < n; i++ {
-		t := time.NewTimer(time.Second)
-		if t.Stop() {
-			stopped++
+			return v
 		}
 	}
-	if stopped != n {
-		fmt.Fprintln(os.Stderr, "timer_insert_cancel: a 1 s timer fired early")
-		os.Exit(1)
-	}
-	return n
+	die("field missing from /proc/self/status")
+	return 0
+}
+
+// rssBytes is VmRSS in bytes; peakRSSBytes is VmHWM.
+func rssBytes() int64     { return statusKiB("VmRSS") * 1024 }
+func peakRSSBytes() int64 { return statusKiB("VmHWM") * 1024 }
+
+// resetPeakRSS resets VmHWM to the current RSS (`echo 5 > /proc/self/clear_refs`).
+func resetPeakRSS() bool {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 }
 
 func main() {
-	workload := flag.String("workload", "", "workload name")
+	name := flag.String("workload", "", "workload name")
 	flavour := flag.String("flavour", "", "mt|ct")
 	n := flag.Uint64("n", 0, "operations (0 = workload default)")
 	reps := flag.Int("reps", 3, "timed repetitions (median reported)")
@@ -104,39 +132,53 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: go_compare --workload NAME --flavour mt|ct [--n N] [--reps R]")
 		os.Exit(2)
 	}
-	if *workload == "" {
+	if *name == "" {
 		fmt.Fprintln(os.Stderr, "missing --workload")
 		os.Exit(2)
 	}
-	f, ok := workloads[*workload]
+	w, ok := workloads[*name]
 	if !ok {
-		fmt.Printf("RESULT %s %s n/a\n", *workload, *flavour)
+		fmt.Printf("RESULT %s %s n/a\n", *name, *flavour)
 		return
 	}
 	if *n == 0 {
-		if d, ok := defaultN[*workload]; ok {
-			*n = d
-		} else {
-			*n = 1_000_000
-		}
+		*n = w.defaultN
 	}
 	if *reps < 1 {
 		*reps = 1
+	}
+	printExtras := func() {
+		for _, e := range extras {
+			fmt.Printf("EXTRA %s %s %s\n", *name, *flavour, e)
+		}
+	}
+
+	if w.kind == memory {
+		if *flavour == "mt" {
+			fmt.Fprintf(os.Stderr, "go_compare: %s is measured on ct only\n", *name)
+			fmt.Printf("RESULT %s %s n/a\n", *name, *flavour)
+			return
+		}
+		bytes := w.fn(*n)
+		fmt.Printf("RESULT %s %s %d\n", *name, *flavour, bytes)
+		printExtras()
+		return
 	}
 
 	warm := *n / 10
 	if warm == 0 {
 		warm = 1
 	}
-	f(warm)
+	w.fn(warm)
 
 	rates := make([]float64, 0, *reps)
 	for r := 0; r < *reps; r++ {
 		t0 := time.Now()
-		ops := f(*n)
+		ops := w.fn(*n)
 		dt := time.Since(t0).Seconds()
 		rates = append(rates, float64(ops)/dt)
 	}
 	sort.Float64s(rates)
-	fmt.Printf("RESULT %s %s %.0f\n", *workload, *flavour, rates[len(rates)/2])
+	fmt.Printf("RESULT %s %s %.0f\n", *name, *flavour, rates[len(rates)/2])
+	printExtras()
 }

@@ -1,114 +1,140 @@
-//! Tokio peer for sluice's side-by-side comparison (`bench/compare/run`).
+//! Tokio peer for sluice's side-by-side comparison (`bench/compare/run`): the harness.
 //!
 //! Usage: tokio_compare --workload NAME --flavour mt|ct [--n N] [--reps R]
-//! Prints exactly one line on stdout: `RESULT <workload> <flavour> <ops_per_sec>`
-//! (or `... n/a` for a workload this peer does not implement).
+//! Prints exactly one line on stdout: `RESULT <workload> <flavour> <value|n/a>`, possibly
+//! followed by `EXTRA <workload> <flavour> key=value` lines.
 //!
 //! Protocol shared by all three peers (see bench/compare/README.md):
-//!   * one warm-up run at max(N/10, 1), untimed;
-//!   * R timed runs at N (default R = 3), each timed around the whole workload
-//!     call from the main thread;
-//!   * the reported figure is the MEDIAN of the R runs' ops/s.
+//!   * rate workloads: one warm-up run at max(N/10, 1), untimed; R timed runs at N
+//!     (default R = 3), each timed around the whole workload call from the main thread;
+//!     the value is the MEDIAN of the R runs' ops/s;
+//!   * memory workloads: one run in this fresh process (no warm-up: it would pre-grow the
+//!     heap), ct only (mt answers n/a); the value is bytes, lower is better.
 //!
-//! Adding a workload: write `fn name(rt: &Runtime, n: u64) -> u64` that does the
-//! work and returns the number of operations performed, then add one arm to
-//! `lookup`. Unknown names print `n/a`.
+//! Workloads live in runtime_workloads.rs, mpsc_workloads.rs and sync_workloads.rs; adding
+//! one = `pub fn name(rt: &Runtime, n: u64) -> u64` plus one arm in `lookup`. Unknown names
+//! print `n/a`.
 
-use std::future::Future;
+mod mpsc_workloads;
+mod runtime_workloads;
+mod sync_workloads;
+
 use std::hint::black_box;
-use std::pin::{pin, Pin};
-use std::task::Poll;
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Instant;
 
 use tokio::runtime::{Builder, Runtime};
 
 type Workload = fn(&Runtime, u64) -> u64;
 
-fn lookup(name: &str) -> Option<Workload> {
-    match name {
-        "spawn_join" => Some(spawn_join),
-        "yield_pingpong" => Some(yield_pingpong),
-        "timer_insert_cancel" => Some(timer_insert_cancel),
-        "block_on_overhead" => Some(block_on_overhead),
-        _ => None,
-    }
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Warm-up + R timed runs; returns ops; printed as ops/s.
+    Rate,
+    /// One run in a fresh process, ct only; returns bytes (lower is better).
+    Memory,
+}
+
+fn lookup(name: &str) -> Option<(Workload, Kind)> {
+    use mpsc_workloads as m;
+    use runtime_workloads as r;
+    use sync_workloads as s;
+    use Kind::*;
+    let w: (Workload, Kind) = match name {
+        "spawn_join" => (r::spawn_join, Rate),
+        "yield_pingpong" => (r::yield_pingpong, Rate),
+        "timer_insert_cancel" => (r::timer_insert_cancel, Rate),
+        "block_on_overhead" => (r::block_on_overhead, Rate),
+        "mpsc_spsc_1" => (m::mpsc_spsc_1, Rate),
+        "mpsc_spsc_1024" => (m::mpsc_spsc_1024, Rate),
+        "mpsc_mpsc_4x128" => (m::mpsc_mpsc_4x128, Rate),
+        "mpsc_unbounded_spsc" => (m::mpsc_unbounded_spsc, Rate),
+        "contention_bounded" => (m::contention_bounded, Rate),
+        "contention_bounded_full" => (m::contention_bounded_full, Rate),
+        "contention_unbounded" => (m::contention_unbounded, Rate),
+        "uncontended_bounded" => (m::uncontended_bounded, Rate),
+        "uncontended_unbounded" => (m::uncontended_unbounded, Rate),
+        "mpsc_memory" => (m::mpsc_memory, Memory),
+        "mpsc_memory_unbounded" => (m::mpsc_memory_unbounded, Memory),
+        "actor_latency" => (s::actor_latency, Rate),
+        "actor_throughput_8" => (s::actor_throughput_8, Rate),
+        "broadcast_1x4" => (s::broadcast_1x4, Rate),
+        "watch_4" => (s::watch_4, Rate),
+        "mutex_uncontended" => (s::mutex_uncontended, Rate),
+        "mutex_contended" => (s::mutex_contended, Rate),
+        "semaphore_acquire_release" => (s::semaphore_acquire_release, Rate),
+        "semaphore_contended_4x2" => (s::semaphore_contended_4x2, Rate),
+        _ => return None,
+    };
+    Some(w)
 }
 
 // ---------------------------------------------------------------------------
-// Workloads. Each returns the number of operations it performed.
+// Shared helpers for the workload modules.
 // ---------------------------------------------------------------------------
 
-/// Spawn n tasks returning their index, await every JoinHandle in order, check the sum.
-fn spawn_join(rt: &Runtime, n: u64) -> u64 {
-    let sum = rt.block_on(async move {
-        let mut handles = Vec::with_capacity(n as usize);
-        for i in 0..n {
-            handles.push(tokio::spawn(async move { i }));
+/// Prints `tokio_compare: <what>` on stderr and exits 1: a wrong answer must show as `err`,
+/// never as a fast number. (A panic inside a detached task would be swallowed by Tokio.)
+pub fn die(what: &str) -> ! {
+    eprintln!("tokio_compare: {what}");
+    std::process::exit(1);
+}
+
+static EXTRAS: Mutex<Vec<(String, i64)>> = Mutex::new(Vec::new());
+
+/// One `EXTRA <workload> <flavour> key=value` line, printed after the RESULT line.
+pub fn report_extra(key: &str, value: i64) {
+    EXTRAS.lock().unwrap().push((key.to_string(), value));
+}
+
+fn status_kib(field: &str) -> i64 {
+    let status = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_else(|_| die("cannot read /proc/self/status"));
+    for line in status.lines() {
+        if let Some(rest) = line.strip_prefix(field).and_then(|r| r.strip_prefix(':')) {
+            let kib = rest.trim().trim_end_matches("kB").trim();
+            return kib
+                .parse()
+                .unwrap_or_else(|_| die("bad /proc/self/status line"));
         }
-        let mut sum = 0u64;
-        for h in handles {
-            sum += h.await.expect("task panicked");
-        }
-        sum
-    });
-    assert_eq!(sum, n * (n - 1) / 2, "spawn_join: bad sum");
-    n
-}
-
-/// Two spawned tasks each call yield_now() n times; block_on awaits both.
-fn yield_pingpong(rt: &Runtime, n: u64) -> u64 {
-    rt.block_on(async move {
-        let a = tokio::spawn(async move {
-            for _ in 0..n {
-                tokio::task::yield_now().await;
-            }
-        });
-        let b = tokio::spawn(async move {
-            for _ in 0..n {
-                tokio::task::yield_now().await;
-            }
-        });
-        a.await.unwrap();
-        b.await.unwrap();
-    });
-    2 * n
-}
-
-/// n times: create a 1 s sleep, poll it exactly once (registers it in the
-/// timer wheel), drop it (deregisters it).
-///
-/// Wrapped in `unconstrained` as a guard: Tokio's coop budget (128 polls per
-/// task tick) makes `Sleep::poll` return Pending *without* touching the wheel
-/// once spent. In 1.24 a Pending sleep poll refunds its budget unit, so this
-/// makes no measured difference, but it keeps the workload honest if it ever does.
-fn timer_insert_cancel(rt: &Runtime, n: u64) -> u64 {
-    let pending = rt.block_on(tokio::task::unconstrained(async move {
-        let mut pending = 0u64;
-        for _ in 0..n {
-            let mut s = pin!(tokio::time::sleep(Duration::from_secs(1)));
-            let was_pending = poll_once(s.as_mut()).await;
-            pending += was_pending as u64;
-            // `s` dropped here -> entry removed from the wheel.
-        }
-        pending
-    }));
-    assert_eq!(pending, n, "timer_insert_cancel: a 1 s sleep completed early");
-    n
-}
-
-/// Polls `f` exactly once; resolves to true if it was pending.
-fn poll_once<F: Future>(mut f: Pin<&mut F>) -> impl Future<Output = bool> + '_ {
-    std::future::poll_fn(move |cx| Poll::Ready(f.as_mut().poll(cx).is_pending()))
-}
-
-/// n times `rt.block_on(async { 1u64 })` from the main thread.
-fn block_on_overhead(rt: &Runtime, n: u64) -> u64 {
-    let mut sum = 0u64;
-    for _ in 0..n {
-        sum += rt.block_on(async { black_box(1u64) });
     }
-    assert_eq!(sum, n);
-    n
+    die("field missing from /proc/self/status")
+}
+
+/// Resident set size in bytes (VmRSS).
+pub fn rss_bytes() -> i64 {
+    status_kib("VmRSS") * 1024
+}
+
+/// Peak resident set size in bytes (VmHWM).
+pub fn peak_rss_bytes() -> i64 {
+    status_kib("VmHWM") * 1024
+}
+
+extern "C" {
+    fn malloc_trim(pad: usize) -> i32; // glibc; Rust's default allocator is glibc malloc here
+}
+
+/// Gives free heap pages back to the OS (glibc malloc_trim(0)), as the sluice peer does.
+pub fn release_free_memory() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+/// Resets VmHWM to the current RSS (`echo 5 > /proc/self/clear_refs`); false if refused.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Awaits every handle; dies if a task failed; returns the sum of their outputs.
+pub async fn join_all(handles: Vec<tokio::task::JoinHandle<u64>>) -> u64 {
+    let mut total = 0;
+    for h in handles {
+        total += h.await.unwrap_or_else(|_| die("a task failed"));
+    }
+    total
 }
 
 // ---------------------------------------------------------------------------
@@ -136,6 +162,9 @@ fn build_runtime(flavour: &str) -> Runtime {
 fn default_n(workload: &str) -> u64 {
     match workload {
         "spawn_join" => 100_000,
+        "mpsc_spsc_1" | "mpsc_spsc_1024" | "mpsc_mpsc_4x128" | "mpsc_unbounded_spsc" => 10_000_000,
+        "mutex_uncontended" | "mutex_contended" => 10_000_000,
+        "semaphore_acquire_release" | "semaphore_contended_4x2" => 10_000_000,
         _ => 1_000_000,
     }
 }
@@ -143,6 +172,12 @@ fn default_n(workload: &str) -> u64 {
 fn usage() -> ! {
     eprintln!("usage: tokio_compare --workload NAME --flavour mt|ct [--n N] [--reps R]");
     std::process::exit(2);
+}
+
+fn print_extras(workload: &str, flavour: &str) {
+    for (key, value) in EXTRAS.lock().unwrap().iter() {
+        println!("EXTRA {workload} {flavour} {key}={value}");
+    }
 }
 
 fn main() {
@@ -169,12 +204,25 @@ fn main() {
     if flavour != "mt" && flavour != "ct" {
         usage();
     }
-    let Some(f) = lookup(&workload) else {
+    let Some((f, kind)) = lookup(&workload) else {
         println!("RESULT {workload} {flavour} n/a");
         return;
     };
     let n = n.unwrap_or_else(|| default_n(&workload)).max(1);
     let reps = reps.max(1);
+
+    if kind == Kind::Memory {
+        if flavour == "mt" {
+            eprintln!("tokio_compare: {workload} is measured on ct only");
+            println!("RESULT {workload} {flavour} n/a");
+            return;
+        }
+        let rt = build_runtime("ct");
+        let bytes = f(&rt, n);
+        println!("RESULT {workload} {flavour} {bytes}");
+        print_extras(&workload, &flavour);
+        return;
+    }
 
     let rt = build_runtime(&flavour);
     black_box(f(&rt, (n / 10).max(1))); // warm-up
@@ -189,4 +237,5 @@ fn main() {
     rates.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let median = rates[rates.len() / 2];
     println!("RESULT {workload} {flavour} {median:.0}");
+    print_extras(&workload, &flavour);
 }
