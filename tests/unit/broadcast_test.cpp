@@ -107,6 +107,63 @@ TEST(Broadcast, SendWithoutReceiversHandsValueBack) {
   EXPECT_EQ(*rx2.try_recv(), "y");
 }
 
+// Sender(capacity) is Tokio's Sender::new: no receiver, so the channel starts closed (#7629).
+TEST(Broadcast, NewSenderWithoutReceiverHandsValueBack) {
+  broadcast::Sender<std::string> tx(4);
+  EXPECT_EQ(tx.receiver_count(), 0u);
+  EXPECT_EQ(tx.strong_count(), 1u);
+  EXPECT_TRUE(tx.is_empty());
+  auto r = tx.send("lost");
+  ASSERT_TRUE(r.is_err());
+  EXPECT_EQ(r.error().value, "lost");
+  EXPECT_STREQ(r.error().what(), "channel closed");
+  auto closed = sluice::testing::spawn(tx.closed());
+  EXPECT_TRUE(closed.poll().is_ready());  // no receiver: closed at once
+  EXPECT_THROW((void)broadcast::Sender<int>(0), std::invalid_argument);
+}
+
+TEST(Broadcast, NewSenderOpensOnSubscribe) {
+  broadcast::Sender<std::string> tx(2);
+  (void)tx.send("before");  // fails: not seen by anyone
+  auto rx = tx.subscribe();
+  EXPECT_EQ(tx.receiver_count(), 1u);
+  EXPECT_FALSE(rx.is_closed());
+  EXPECT_TRUE(rx.try_recv().error().is_empty());
+  EXPECT_EQ(*tx.send("after"), 1u);
+  EXPECT_EQ(*rx.try_recv(), "after");
+  auto rx2 = tx.subscribe();
+  EXPECT_EQ(tx.receiver_count(), 2u);
+  EXPECT_EQ(*tx.send("both"), 2u);
+  EXPECT_EQ(*rx2.try_recv(), "both");
+  EXPECT_EQ(*rx.try_recv(), "both");
+  auto closed = sluice::testing::spawn(tx.closed());
+  EXPECT_TRUE(closed.poll().is_pending());
+  { auto gone = std::move(rx); }
+  { auto gone = std::move(rx2); }
+  EXPECT_TRUE(closed.is_woken());
+  EXPECT_TRUE(closed.poll().is_ready());
+  EXPECT_EQ(tx.receiver_count(), 0u);
+  EXPECT_EQ(tx.send("again").error().value, "again");  // closed again until the next subscribe
+}
+
+TEST(Broadcast, NewSenderSubscriberReceivesOnRuntime) {
+  auto rt = sluice::Runtime::current_thread();
+  int got = rt.block_on([]() -> sluice::Task<int> {
+    broadcast::Sender<int> tx(8);
+    auto rx = tx.subscribe();
+    auto consumer = sluice::spawn([](broadcast::Receiver<int> r) -> sluice::Task<int> {
+      int sum = 0;
+      for (auto v = co_await r.recv(); v; v = co_await r.recv()) sum += *v;
+      co_return sum;  // Closed: the sender is gone
+    }(std::move(rx)));
+    for (int i = 1; i <= 4; ++i) (void)tx.send(i);
+    { auto gone = std::move(tx); }
+    auto sum = co_await std::move(consumer);
+    co_return sum.value();
+  }());
+  EXPECT_EQ(got, 10);
+}
+
 TEST(Broadcast, RecvPendingThenWokenBySend) {
   auto [tx, rx] = broadcast::channel<int>(2);
   auto t = sluice::testing::spawn(rx.recv());

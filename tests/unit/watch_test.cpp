@@ -141,6 +141,49 @@ TEST(Watch, SendFailsWithoutReceiversAndHandsValueBack) {
   EXPECT_TRUE(rx2.has_changed().value());
 }
 
+// Sender(init) is Tokio's Sender::new: no receiver yet, so send() fails until subscribe().
+TEST(Watch, NewSenderWithoutReceiverHandsValueBack) {
+  watch::Sender<std::string> tx("init");
+  EXPECT_EQ(tx.receiver_count(), 0u);
+  EXPECT_EQ(tx.sender_count(), 1u);
+  EXPECT_TRUE(tx.is_closed());
+  EXPECT_EQ(*tx.borrow(), "init");
+  EXPECT_FALSE(tx.borrow().has_changed());
+  auto r = tx.send("lost");
+  ASSERT_TRUE(r.is_err());
+  EXPECT_EQ(r.error().value, "lost");
+  EXPECT_EQ(*tx.borrow(), "init");  // a failed send stores nothing
+  EXPECT_EQ(tx.send_replace("replaced"), "init");
+  EXPECT_EQ(*tx.borrow(), "replaced");
+  tx.send_modify([](std::string& s) { s += "!"; });
+  EXPECT_EQ(*tx.borrow(), "replaced!");
+  auto closed = sluice::testing::spawn(tx.closed());
+  EXPECT_TRUE(closed.poll().is_ready());  // no receiver: closed at once
+}
+
+TEST(Watch, NewSenderOpensOnSubscribe) {
+  watch::Sender<int> tx(1);
+  EXPECT_EQ(tx.send_replace(2), 1);
+  auto rx = tx.subscribe();
+  EXPECT_EQ(tx.receiver_count(), 1u);
+  EXPECT_FALSE(tx.is_closed());
+  EXPECT_EQ(*rx.borrow(), 2);
+  EXPECT_FALSE(rx.has_changed().value());  // the value at subscribe() counts as seen
+  auto changed = sluice::testing::spawn(rx.changed());
+  EXPECT_TRUE(changed.poll().is_pending());
+  EXPECT_TRUE(tx.send(3).has_value());
+  EXPECT_TRUE(changed.is_woken());
+  EXPECT_TRUE(changed.poll().value().has_value());
+  changed.drop_future();
+  EXPECT_EQ(*rx.borrow_and_update(), 3);
+  auto rx2 = rx;
+  EXPECT_EQ(tx.receiver_count(), 2u);
+  { auto gone = std::move(rx); }
+  { auto gone = std::move(rx2); }
+  EXPECT_TRUE(tx.is_closed());
+  EXPECT_EQ(tx.send(4).error().value, 4);  // closed again until the next subscribe
+}
+
 TEST(Watch, SendIfModifiedNotifiesOnlyWhenTrue) {
   auto [tx, rx] = watch::channel<int>(1);
   EXPECT_FALSE(tx.send_if_modified([](int& v) {

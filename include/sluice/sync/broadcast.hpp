@@ -6,6 +6,9 @@
 // it missed, and it continues from the oldest value still kept. Slow receivers never slow the
 // sender. Internals: detail/broadcast_ring.hpp.
 //
+// channel(capacity) makes a sender and its first receiver; Sender<T>(capacity) (Tokio's
+// Sender::new) a sender alone, whose sends fail until someone subscribes.
+//
 // Example:
 //   auto [tx, rx] = sluice::broadcast::channel<std::string>(16);
 //   auto rx2 = tx.subscribe();
@@ -123,6 +126,19 @@ class Sender {
   using Shared = sluice::detail::BroadcastShared<T>;
 
  public:
+  /// A sender with no receiver yet (Tokio's `Sender::new(capacity)`); the channel keeps the last
+  /// `capacity` values (rounded up to a power of two), as channel(capacity) does. Until someone
+  /// subscribe()s, send() fails and hands the value back, receiver_count() is 0 and closed() is
+  /// ready at once (Tokio 1.48, #7629: such a channel starts closed). subscribe() opens it.
+  ///
+  /// Errors: throws std::invalid_argument when capacity is 0.
+  ///
+  /// Example:
+  ///   sluice::broadcast::Sender<std::string> tx(16);
+  ///   auto r = tx.send("lost");        // Err: nobody listens; r.error().value == "lost"
+  ///   auto rx = tx.subscribe();
+  ///   (void)tx.send("seen");           // Ok(1): rx will receive it
+  explicit Sender(std::size_t capacity) : s_(std::make_shared<Shared>(capacity)) {}
   Sender(const Sender& o) noexcept : s_(o.s_) {
     if (s_) s_->tx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
@@ -171,7 +187,10 @@ class Sender {
   ///   auto rx = tx.subscribe();
   Receiver<T> subscribe() const { return Receiver<T>::attach(s_); }
 
-  /// Number of live receivers.
+  /// Number of live receivers (0 for a fresh Sender(capacity)).
+  ///
+  /// Example:
+  ///   if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
   std::size_t receiver_count() const {
     std::lock_guard g(s_->tail_mu_);
     return s_->tail_.rx_count;

@@ -6,6 +6,9 @@
 // with a closed bit, each receiver remembers the version it last saw; waiting receivers are
 // spread over 8 waiter lists so one send wakes many receivers without one hot lock.
 //
+// channel<T>(init...) makes a sender and its first receiver; Sender<T>(init) (Tokio's
+// Sender::new) a sender alone, whose send() fails until someone subscribes.
+//
 // Example:
 //   auto [tx, rx] = sluice::watch::channel<int>(0);
 //   sluice::spawn([](sluice::watch::Receiver<int> rx) -> sluice::Task<void> {
@@ -106,6 +109,20 @@ class Sender {
   using Shared = sluice::detail::WatchShared<T>;
 
  public:
+  /// A sender with no receiver yet, holding `init` (Tokio's `Sender::new(init)`). Until someone
+  /// subscribe()s, send() fails and hands the value back (the held value stays as it was),
+  /// receiver_count() is 0, is_closed() is true and closed() is ready at once; borrow(),
+  /// send_replace(), send_modify() and send_if_modified() work as usual. subscribe() opens it.
+  ///
+  /// Example:
+  ///   sluice::watch::Sender<int> tx(0);
+  ///   auto r = tx.send(1);             // Err: nobody listens; r.error().value == 1
+  ///   int old = tx.send_replace(2);    // 0: stored even with no receivers
+  ///   auto rx = tx.subscribe();        // *rx.borrow() == 2, counted as seen
+  ///   (void)tx.send(3);                // Ok: rx.changed() completes
+  explicit Sender(T init) : s_(std::make_shared<Shared>(std::move(init))) {
+    s_->rx_count_.store(0, sluice::detail::mo::relaxed);  // not shared with anyone yet
+  }
   Sender(const Sender& o) noexcept : s_(o.s_) {
     if (s_) s_->tx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
@@ -200,7 +217,10 @@ class Sender {
     return Receiver<T>(s_, s_->state_.load(sluice::detail::mo::seq_cst) & ~Shared::kClosed);
   }
 
-  /// Number of live receivers.
+  /// Number of live receivers (0 for a fresh Sender(init)).
+  ///
+  /// Example:
+  ///   if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
   std::size_t receiver_count() const { return s_->rx_count_.load(sluice::detail::mo::acquire); }
   /// Number of live senders (copies of this one included).
   std::size_t sender_count() const { return s_->tx_count_.load(sluice::detail::mo::acquire); }
