@@ -10,6 +10,13 @@
 // Parker::unpark (driver unpark or condvar notify). Every event_interval ticks a worker polls the
 // driver with a zero timeout if it can take it, so timers fire while all workers are busy.
 //
+// When not to wake an idle worker (docs/design/task-model.md, "Keeping hand-offs on one core"):
+// a task that yields (coop budget spent, yield_now) while it is the only runnable task here goes
+// to the local queue without a notify, and a LIFO chain cut at kMaxLifoPolls does not notify
+// either (as Tokio). Waking a worker there only lets it steal the one task this worker is about
+// to run, which splits an mpsc sender and its receiver across cores: every message then crosses
+// caches, and the SPSC benches ran at half the speed.
+//
 // Parker state word (per worker, Tokio's park.rs): kEmpty / kParkedCondvar / kParkedDriver
 // (set by the owner worker before it sleeps) / kNotified (set by unpark from any thread, consumed
 // by the owner). unpark always swaps in kNotified so a wake before park is never lost.
@@ -147,8 +154,11 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   void schedule_local(Worker* w, TaskHeader* t, bool is_yield) {
     bool should_notify;
     if (is_yield) {
+      // Wake an idle worker only if this one has other work besides the yielding task: when the
+      // yielder is all there is, this worker runs it again next, and a woken worker would only
+      // steal it (splitting a channel's sender and receiver across cores for nothing).
+      should_notify = !w->queue.is_empty() || w->lifo != nullptr;
       w->queue.push_back_or_overflow(t, inject_);
-      should_notify = true;
     } else {
       TaskHeader* prev = std::exchange(w->lifo, t);
       should_notify = prev != nullptr;
@@ -253,8 +263,11 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     int lifo_polls = 0;
     while (TaskHeader* next = std::exchange(w->lifo, nullptr)) {
       if (++lifo_polls > kMaxLifoPolls) {
+        // To the back of the local queue, for fairness, without waking an idle worker (as
+        // Tokio): a ping-pong pair (an mpsc sender and its receiver) stays on this worker
+        // instead of being split across cores, where every hand-off would cross caches and
+        // often cost a futex wake.
         w->queue.push_back_or_overflow(next, inject_);
-        notify_parked();
         return;
       }
       next->vtable->poll(next);
