@@ -67,6 +67,9 @@ class Driver {
 
   int epoll_fd_ = -1;
   int event_fd_ = -1;
+  // fds registered in epoll_fd_ besides the eventfd (the TCP driver adds and removes them).
+  // While 0, a zero-timeout park() skips epoll_wait.
+  std::size_t io_registrations_ = 0;
   std::unique_ptr<TimeDriver> time_;
 
   // Park/unpark state word.
