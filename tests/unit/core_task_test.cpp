@@ -411,4 +411,33 @@ TEST(Task, TemporaryAggregateInsideCoAwait) {
   EXPECT_EQ(Tally::made, Tally::destroyed);
 }
 
+// g++ 12.2 pitfall found while writing examples/actor_pattern.cpp: a coroutine with no local
+// variables whose `if` (or `while`) condition contains a co_await never runs its body: the first
+// resume goes straight to the final suspend and the result is never set (a hang, or an illegal
+// instruction under ASan). clang 14 is fine. The form to use binds the awaited value to a local
+// first; it is checked here on every compiler. The hazardous form is compiled and checked only
+// where it works (see docs/design/task-model.md, "g++ 12 coroutine pitfalls").
+Task<bool> ready_true() { co_return true; }
+
+Task<int> condition_bound_to_local() {
+  const bool ok = co_await ready_true();
+  if (!ok) co_return -1;
+  co_return 5;
+}
+
+TEST(Task, CoAwaitResultBoundToLocalBeforeBranching) {
+  EXPECT_EQ(drive(condition_bound_to_local()), 5);
+}
+
+#if defined(__clang__)
+Task<int> co_await_inside_condition() {
+  if (!co_await ready_true()) co_return -1;
+  co_return 5;
+}
+
+TEST(Task, CoAwaitInsideIfConditionWithoutLocals) {
+  EXPECT_EQ(drive(co_await_inside_condition()), 5);
+}
+#endif
+
 }  // namespace
