@@ -18,6 +18,17 @@
 #include <relacy/relacy.hpp>
 #endif
 
+// SLUICE_TSAN: built with ThreadSanitizer, which does not model std::atomic_thread_fence (g++
+// rejects it under -Werror=tsan). Code whose correctness argument uses fences provides an
+// RMW-based variant for this build (AtomicWaker).
+#if defined(__SANITIZE_THREAD__)
+#define SLUICE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SLUICE_TSAN 1
+#endif
+#endif
+
 namespace sluice::detail {
 
 #if defined(SLUICE_MODEL)
