@@ -159,11 +159,11 @@ class BatchSemaphore {
   ///   sem.release(1);   // e.g. the mpsc receiver took one message out
   void release(std::size_t n) {
     if (n == 0) return;
-    if (checked(n) > kMaxPermits - available_permits()) {
+    std::size_t curr = permits_.load(mo::relaxed);
+    if (checked(n) > kMaxPermits - (curr >> kShift)) {
       throw std::logic_error("sluice::BatchSemaphore: released more permits than kMaxPermits");
     }
     // Fast path: nobody queued, one CAS (see "Lock-free release" at the top).
-    std::size_t curr = permits_.load(mo::relaxed);
     while ((curr & kQueued) == 0) {
       if (permits_.compare_exchange_weak(curr, curr + (n << kShift), mo::release, mo::relaxed))
         return;
@@ -188,8 +188,7 @@ class BatchSemaphore {
         unlink(w);  // keeps w->remaining: its Acquire returns what it was assigned
         if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
       }
-      more = head_ != nullptr;
-      if (!more) permits_.fetch_and(~kQueued, mo::release);
+      more = head_ != nullptr;  // unlink() cleared kQueued with the last waiter
       lock.unlock();
       wakers.wake_all();
     }
@@ -380,7 +379,7 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     // Fast path, lock-free: enough permits means nobody is queued (see the invariant).
     for (;;) {
       if (curr & kClosed) return Output(Err(AcquireError{}));
-      if ((curr & ~(kClosed | kQueued)) < need) break;
+      if ((curr >> kShift) < needed_) break;  // (kQueued implies zero permits)
       if (sem_->permits_.compare_exchange_weak(curr, curr - need, mo::acq_rel)) return Output();
     }
     // Slow path: take what is there and queue for the rest, under the lock, so that a release
