@@ -123,7 +123,7 @@ TEST(Driver, TimerRegisteredFromAnotherThreadUnparksLongPark) {
   std::optional<sluice::Sleep> s;
   std::thread other([&] {
     DriverScope scope(&d);
-    s.emplace(sluice::sleep(2ms));
+    s.emplace(sluice::sleep(20ms));
     sluice::coop::Budget b = sluice::coop::Budget::unconstrained();
     sluice::Context cx(cw.waker(), b);
     EXPECT_TRUE(s->poll(cx).is_pending());

@@ -62,7 +62,9 @@ TEST(Sleep, FiresInDeadlineOrderNeverEarly) {
   Driver d;
   DriverScope scope(&d);
   WakeLog log;
-  auto base = Clock::now();
+  // Offsets start 200 ms out so that creating and polling the sleeps on a loaded machine under a
+  // sanitizer (seen: over 1 ms in CI) never lets one come due before it is registered.
+  auto base = Clock::now() + 200ms;
   // Deliberately unsorted, with two deadlines inside one tick.
   std::vector<std::chrono::microseconds> offsets{7000us,  1000us, 3500us, 3200us,
                                                  12000us, 1500us, 65000us};
@@ -109,14 +111,14 @@ TEST(Sleep, CancelBeforeFiringReleasesWakerAndEntry) {
   DriverScope scope(&d);
   sluice::testing::CountingWaker cw;
   {
-    auto s = sluice::sleep(5ms);
+    auto s = sluice::sleep(50ms);
     ASSERT_TRUE(poll_with(s, cw.waker()).is_pending());
     EXPECT_EQ(cw.ref_count(), 1u);
     EXPECT_EQ(d.time().size(), 1u);
   }
   EXPECT_EQ(cw.ref_count(), 0u);
   EXPECT_EQ(d.time().size(), 0u);
-  d.park(10ms);
+  d.park(60ms);
   EXPECT_EQ(cw.wake_count(), 0u);
 }
 
@@ -140,7 +142,7 @@ TEST(Sleep, ResetEarlierAndLater) {
   sluice::testing::CountingWaker cw;
   auto s = sluice::sleep(1h);
   ASSERT_TRUE(poll_with(s, cw.waker()).is_pending());
-  auto earlier = Clock::now() + 3ms;
+  auto earlier = Clock::now() + 30ms;
   s.reset(earlier);
   EXPECT_EQ(s.deadline(), earlier);
   while (!cw.is_woken()) d.park(std::nullopt);
@@ -148,7 +150,7 @@ TEST(Sleep, ResetEarlierAndLater) {
   EXPECT_TRUE(poll_with(s, cw.waker()).is_ready());
 
   // Reset after completion: pending again, until the new deadline.
-  auto later = Clock::now() + 4ms;
+  auto later = Clock::now() + 40ms;
   s.reset(later);
   EXPECT_FALSE(s.is_elapsed());
   cw.take_woken();
@@ -176,7 +178,7 @@ TEST(Sleep, MoveWhileRegisteredKeepsTimer) {
   Driver d;
   DriverScope scope(&d);
   sluice::testing::CountingWaker cw;
-  auto a = sluice::sleep(3ms);
+  auto a = sluice::sleep(30ms);
   ASSERT_TRUE(poll_with(a, cw.waker()).is_pending());
   sluice::Sleep b(std::move(a));
   EXPECT_EQ(d.time().size(), 1u);
@@ -195,7 +197,7 @@ TEST(Sleep, SpendsBudgetOnlyWhenCompleting) {
   Driver d;
   DriverScope scope(&d);
   sluice::testing::CountingWaker cw;
-  auto s = sluice::sleep(2ms);
+  auto s = sluice::sleep(20ms);
   auto b = sluice::coop::Budget::initial();
   sluice::Context cx(cw.waker(), b);
   ASSERT_TRUE(s.poll(cx).is_pending());

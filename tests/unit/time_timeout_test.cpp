@@ -76,7 +76,7 @@ TEST(Timeout, DeadlineFirstGivesElapsedAndDestroysInnerRightThen) {
   DriverScope scope(&d);
   int destroyed = 0;
   auto start = Clock::now();
-  auto t = sluice::timeout(3ms, Never(&destroyed));
+  auto t = sluice::timeout(30ms, Never(&destroyed));
   EXPECT_EQ(destroyed, 0);  // moves do not count
   sluice::testing::CountingWaker cw;
   sluice::coop::Budget b = sluice::coop::Budget::initial();
@@ -87,7 +87,7 @@ TEST(Timeout, DeadlineFirstGivesElapsedAndDestroysInnerRightThen) {
   ASSERT_TRUE(r.is_ready());
   EXPECT_TRUE(r.value().is_err());
   EXPECT_EQ(destroyed, 1);  // cancelled when the deadline won, not when `t` dies
-  EXPECT_GE(Clock::now() - start, 3ms);
+  EXPECT_GE(Clock::now() - start, 30ms);
   EXPECT_STREQ(r.value().error().what(), "deadline has elapsed");
   EXPECT_THROW((void)t.poll(cx), std::logic_error);
   EXPECT_THROW((void)t.get_mut(), std::logic_error);
