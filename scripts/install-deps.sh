@@ -21,6 +21,8 @@ PACKAGES=(
   libgmock-dev
   libbenchmark-dev
   relacy-dev
+  redis-server        # tests/integration: a real Redis to test mini_redis against (+ redis-cli,
+                      # redis-benchmark from redis-tools)
 )
 
 # Peers for bench/compare (make bench): not needed to build or test sluice.

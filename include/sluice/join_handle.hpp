@@ -83,13 +83,19 @@ class [[nodiscard]] JoinHandle {
   /// True unless default-constructed or moved-from.
   bool valid() const noexcept { return raw_ != nullptr; }
 
- private:
+  /// Lets the task run on its own: its output is dropped when it completes; the handle becomes
+  /// empty. The same as destroying the handle, said out loud (spawn's result is [[nodiscard]]).
+  ///
+  /// Example:
+  ///   sluice::spawn(handle_connection(std::move(socket))).detach();
   void detach() noexcept {
     if (!raw_) return;
     auto* r = std::exchange(raw_, nullptr);
     if (r->state.drop_join_handle_fast()) return;
     r->vtable->drop_join_handle_slow(r);
   }
+
+ private:
   detail::TaskHeader* raw_ = nullptr;
 };
 

@@ -21,6 +21,7 @@
 #include <sluice/join.hpp>
 #include <sluice/join_error.hpp>
 #include <sluice/join_handle.hpp>
+#include <sluice/net.hpp>
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 #include <sluice/runtime.hpp>

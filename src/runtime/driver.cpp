@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include <sluice/detail/driver.hpp>
+#include <sluice/detail/io_driver.hpp>
 #include <sluice/detail/time_driver.hpp>
 
 namespace sluice::detail {
@@ -17,8 +18,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::nanoseconds;
 
-/// epoll_event.data.u64 of the eventfd. Future I/O registrations use the address of their
-/// registration object instead (never 0).
+/// epoll_event.data.u64 of the eventfd. Sockets use the address of their IoRegistration
+/// (never 0).
 constexpr std::uint64_t kWakeToken = 0;
 constexpr int kMaxEvents = 64;
 
@@ -44,22 +45,16 @@ Clock::time_point saturating_add(Clock::time_point now, nanoseconds d) noexcept 
 }
 }  // namespace
 
-Driver::Driver() {
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) throw_errno("sluice: epoll_create1");
+Driver::Driver() : io_(std::make_shared<IoDriver>()) {
+  epoll_fd_ = io_->epoll_fd();
   event_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (event_fd_ < 0) {
-    int err = errno;
-    ::close(epoll_fd_);
-    throw std::system_error(err, std::generic_category(), "sluice: eventfd");
-  }
+  if (event_fd_ < 0) throw_errno("sluice: eventfd");
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLET;
   ev.data.u64 = kWakeToken;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, event_fd_, &ev) < 0) {
     int err = errno;
     ::close(event_fd_);
-    ::close(epoll_fd_);
     throw std::system_error(err, std::generic_category(), "sluice: epoll_ctl(eventfd)");
   }
   time_ = std::make_unique<TimeDriver>(this);
@@ -68,14 +63,14 @@ Driver::Driver() {
 Driver::~Driver() {
   shutdown();
   time_.reset();
-  ::close(event_fd_);
-  ::close(epoll_fd_);
+  ::close(event_fd_);  // the epoll fd belongs to io_ (sockets may still hold it)
 }
 
 void Driver::shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   time_->shutdown();
+  io_->shutdown();
 }
 
 void Driver::unpark() noexcept {
@@ -93,7 +88,8 @@ void Driver::drain_eventfd() noexcept {
 }
 
 void Driver::park(std::optional<nanoseconds> timeout) {
-  if (timeout && *timeout <= nanoseconds::zero() && io_registrations_ == 0) {
+  io_->release_pending();  // sockets closed since the last park: no event for them is in flight
+  if (timeout && *timeout <= nanoseconds::zero() && io_->registrations() == 0) {
     // A maintenance poll with only the eventfd registered: there is no fd event to collect, and
     // the eventfd only says "unparked", which a caller that is not asleep does not need. Run the
     // timers and skip the syscall (epoll_wait cost ~1 us here, every event_interval ticks). A
@@ -134,7 +130,8 @@ void Driver::park(std::optional<nanoseconds> timeout) {
         notified = true;
         unpark_wakeups_.fetch_add(1, mo::relaxed);
       } else {
-        io_event = true;  // I/O seam: dispatch readiness to the registration (later issue)
+        IoDriver::dispatch(events[i].data.ptr, events[i].events);
+        io_event = true;
       }
     }
     now = Clock::now();

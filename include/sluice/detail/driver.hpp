@@ -7,10 +7,9 @@
 // guarantees it); unpark() may be called from any thread and never loses a wake-up: an unpark that
 // arrives before park() makes that park() return at once.
 //
-// I/O seam: the epoll set is edge-triggered. Today only the eventfd is registered (token
-// kWakeToken); a later issue adds sockets by registering fds whose epoll_event.data.ptr points to a
-// per-fd registration (readiness bits + reader/writer wakers) and by handling them in
-// Driver::dispatch() (src/runtime/driver.cpp).
+// I/O: the epoll set (owned by an IoDriver, shared with every socket: io_driver.hpp) is
+// edge-triggered. The eventfd is registered with token 0; every socket with the address of its
+// IoRegistration, to which park() delivers the events (readiness bits + reader/writer wakers).
 //
 // Example (driving timers by hand, without a scheduler):
 //   sluice::detail::Driver driver;
@@ -31,6 +30,7 @@
 namespace sluice::detail {
 
 class TimeDriver;
+class IoDriver;
 
 /// epoll + eventfd + timer wheel; one per runtime. See the top of this file.
 class Driver {
@@ -55,8 +55,12 @@ class Driver {
   /// The timer wheel of this driver.
   TimeDriver& time() noexcept { return *time_; }
 
+  /// The epoll set and socket registrations of this driver (shared: a socket keeps it alive).
+  const std::shared_ptr<IoDriver>& io() const noexcept { return io_; }
+
   /// After all tasks are destroyed: releases every timer entry (marks it shut down, wakes its
-  /// waker). Later polls of such a Sleep throw std::logic_error. Idempotent.
+  /// waker; later polls of such a Sleep throw std::logic_error) and shuts the I/O driver down
+  /// (socket operations then fail with net::IoErrc::runtime_shutdown). Idempotent.
   void shutdown();
 
   /// Number of park() calls that returned because of the eventfd (for tests and stats).
@@ -65,11 +69,10 @@ class Driver {
  private:
   void drain_eventfd() noexcept;
 
-  int epoll_fd_ = -1;
+  std::shared_ptr<IoDriver> io_;  // owns the epoll fd; its registrations() count is the number
+                                  // of sockets: while 0, a zero-timeout park() skips epoll_wait
+  int epoll_fd_ = -1;             // io_->epoll_fd()
   int event_fd_ = -1;
-  // fds registered in epoll_fd_ besides the eventfd (the TCP driver adds and removes them).
-  // While 0, a zero-timeout park() skips epoll_wait.
-  std::size_t io_registrations_ = 0;
   std::unique_ptr<TimeDriver> time_;
 
   // Park/unpark state word.
