@@ -94,6 +94,10 @@ class FrameError {
 };
 
 /// A frame read off the front of a buffer and the number of bytes it used.
+///
+/// Example:
+///   auto r = mini_redis::parse_frame("+OK\r\n+OK\r\n");
+///   buf.erase(0, r->consumed);   // 5: the second frame stays in the buffer
 struct ParsedFrame {
   Frame frame;
   /// Bytes to drop from the front of the buffer (blank inline lines before the frame included).
@@ -101,6 +105,9 @@ struct ParsedFrame {
 };
 
 /// Options of FrameParser.
+///
+/// Example (a client reading replies, where a line without a type byte is an error):
+///   mini_redis::FrameParser replies(mini_redis::ParserOptions{.inline_commands = false});
 struct ParserOptions {
   /// Read a top-level line that does not start with a type byte as an inline command (servers).
   /// When false such a line is an invalid_type error (clients reading replies).
@@ -144,6 +151,7 @@ class FrameParser {
   sluice::Result<ParsedFrame, FrameError> parse(std::string_view buf);
 
   /// Forgets the progress made on a partial frame (e.g. after the caller replaced its buffer).
+  /// Example: `buf.clear(); parser.reset();`.
   void reset() noexcept;
 
  private:
