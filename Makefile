@@ -8,6 +8,7 @@
 #   make model         Relacy model tests
 #   make bench         release build of sluice_bench, run it (+ bench/compare/run if present)
 #   make fuzz          build libFuzzer targets (clang)
+#   make fuzz-run      build them, run each FUZZ_SECONDS (default 60) on a scratch copy of its corpus
 #   make format        clang-format -i on our sources;  make format-check  (CI)
 #   make clean         rm -rf build/
 #
@@ -20,13 +21,15 @@ JOBS        ?= 2
 CLANG_FORMAT ?= clang-format-14
 CTEST_ARGS  ?=
 BENCH_ARGS  ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+# Seconds each fuzz target runs in `make fuzz-run`.
+FUZZ_SECONDS ?= 60
 
 # Source trees that clang-format owns; build/target/CMakeFiles dirs inside them are skipped.
 FORMAT_DIRS := include src tests examples bench fuzz mini_redis
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) \( -name build -o -name target -o -name CMakeFiles \) -prune -o \
                  -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' -o -name '*.cc' \) -print 2>/dev/null)
 
-.PHONY: all deps bench-deps test demo clang asan tsan model bench release fuzz format format-check clean
+.PHONY: all deps bench-deps test demo clang asan tsan model bench release fuzz fuzz-run format format-check clean
 
 all: test
 
@@ -72,6 +75,11 @@ bench: bench-deps build-release
 	@if [ -x bench/compare/run ]; then bench/compare/run; fi
 
 fuzz: build-fuzz
+
+# Only the fuzz targets (and what they link), not every target of the preset.
+fuzz-run: configure-fuzz
+	$(CMAKE) --build --preset fuzz -j $(JOBS) --target sluice_fuzzers
+	scripts/fuzz-run.sh $(FUZZ_SECONDS)
 
 format:
 	@if [ -n "$(FORMAT_FILES)" ]; then $(CLANG_FORMAT) -i $(FORMAT_FILES); fi
