@@ -1,26 +1,35 @@
-// `make demo`: a tour of the sluice runtime in one screen.
+// `make demo`: the Tokio channels tutorial, for real, over TCP.
 //
-// Spawns workers that sleep for different times on a 2-worker multi-thread runtime, joins them,
-// races a slow future against a timeout, and shows that a task that throws reports it through
-// its JoinHandle while the runtime keeps running. Then the tutorial's pattern: a manager task
-// owns a resource (here a map; in mini-redis a connection) and serves commands sent over an mpsc
-// channel, each carrying a oneshot sender for its reply. The output is deterministic (checked by
-// the example.demo test).
+// 1. Finds a Redis: 127.0.0.1:6379 if a server answers PING there, else it starts the
+//    mini-redis server in-process on a free loopback port (so it works on a fresh machine).
+// 2. The tutorial's example: one task (the manager) owns the connection; other tasks send it
+//    commands over an mpsc channel, each command carrying a oneshot sender for its reply. Two
+//    tasks, one GET and one SET, print what they GOT.
+// 3. 1000 tasks send commands through the same manager and the demo prints requests/s; then the
+//    same 1000 tasks through mini_redis::BufferedClient, the same pattern with a manager that
+//    pipelines (many requests in flight on the one connection).
+//
+// The output varies (which of GET and SET runs first, the rates), so instead of an expectation
+// file it is checked by tests/integration/demo_test.cpp.
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
-#include <sluice/join.hpp>
+#include <mini_redis/buffered_client.hpp>
+#include <mini_redis/client.hpp>
+#include <mini_redis/server.hpp>
+
+#include <sluice/join_handle.hpp>
+#include <sluice/net.hpp>
 #include <sluice/runtime.hpp>
-#include <sluice/select.hpp>
-#include <sluice/sleep.hpp>
 #include <sluice/spawn.hpp>
 #include <sluice/sync/mpsc.hpp>
 #include <sluice/sync/oneshot.hpp>
+#include <sluice/sync/watch.hpp>
 #include <sluice/task.hpp>
 #include <sluice/timeout.hpp>
 
@@ -28,108 +37,189 @@ using namespace std::chrono_literals;
 
 namespace {
 
-sluice::Task<std::string> worker(int id, std::chrono::milliseconds nap) {
-  co_await sluice::sleep(nap);
-  co_return "worker " + std::to_string(id) + " slept " + std::to_string(nap.count()) + " ms";
-}
+// ---- the tutorial's types -----------------------------------------------------------------------
 
-sluice::Task<int> slow_answer() {
-  co_await sluice::sleep(10s);
-  co_return 42;
-}
+/// Provided by the requester and used by the manager task to send the reply back.
+template <class T>
+using Responder = sluice::oneshot::Sender<mini_redis::ClientResult<T>>;
 
-sluice::Task<int> fails() {
-  co_await sluice::sleep(1ms);
-  throw std::runtime_error("boom");
-}
-
-// ---- the manager-task pattern -------------------------------------------------------------------
-
-struct Command {
-  enum Kind { Get, Set } kind;
+struct Get {
   std::string key;
-  std::string value;  // Set only
-  sluice::oneshot::Sender<std::optional<std::string>> reply;
+  Responder<std::optional<std::string>> resp;
 };
 
-/// Owns the map; the only task that touches it. Ends when every Sender is gone.
-sluice::Task<void> manager(sluice::mpsc::Receiver<Command> rx) {
-  std::map<std::string, std::string> db;
-  while (auto cmd = co_await rx.recv()) {
-    std::optional<std::string> out;
-    if (cmd->kind == Command::Get) {
-      if (auto it = db.find(cmd->key); it != db.end()) out = it->second;
+struct Set {
+  std::string key;
+  std::string val;
+  Responder<void> resp;
+};
+
+using Command = std::variant<Get, Set>;
+
+/// The manager: the only task that touches the connection. Ends when every Sender is gone.
+sluice::Task<void> manager(sluice::mpsc::Receiver<Command> rx, mini_redis::Client client) {
+  for (;;) {
+    std::optional<Command> cmd = co_await rx.recv();
+    if (!cmd) break;
+    if (auto* get = std::get_if<Get>(&*cmd)) {
+      mini_redis::ClientResult<std::optional<std::string>> res = co_await client.get(get->key);
+      (void)get->resp.send(std::move(res));  // the requester may have gone: ignore
     } else {
-      db[cmd->key] = cmd->value;
+      auto& set = std::get<Set>(*cmd);
+      mini_redis::ClientResult<void> res = co_await client.set(set.key, set.val);
+      (void)set.resp.send(std::move(res));
     }
-    (void)cmd->reply.send(std::move(out));  // the caller may have gone: ignore
   }
 }
 
-sluice::Task<std::optional<std::string>> request(sluice::mpsc::Sender<Command> tx,
-                                                 Command::Kind kind, std::string key,
-                                                 std::string value) {
-  auto [reply_tx, reply_rx] = sluice::oneshot::channel<std::optional<std::string>>();
-  Command cmd{kind, std::move(key), std::move(value), std::move(reply_tx)};
-  if (!co_await tx.send(std::move(cmd))) co_return std::nullopt;  // manager gone
-  auto r = co_await std::move(reply_rx);
-  co_return r ? std::move(*r) : std::nullopt;
+std::string show(const mini_redis::ClientResult<std::optional<std::string>>& r) {
+  if (!r) return "error: " + r.error().message();
+  return *r ? "\"" + **r + "\"" : std::string("(nil)");
 }
 
-sluice::Task<void> channels() {
+std::string show(const mini_redis::ClientResult<void>& r) {
+  return r ? std::string("OK") : "error: " + r.error().message();
+}
+
+sluice::Task<void> get_task(sluice::mpsc::Sender<Command> tx, std::string key) {
+  auto [resp_tx, resp_rx] = sluice::oneshot::channel<mini_redis::ClientResult<std::optional<std::string>>>();
+  Command cmd = Get{key, std::move(resp_tx)};
+  auto sent = co_await tx.send(std::move(cmd));
+  if (!sent) co_return;
+  auto res = co_await std::move(resp_rx);
+  if (res) std::printf("GOT (get %s) = %s\n", key.c_str(), show(*res).c_str());
+}
+
+sluice::Task<void> set_task(sluice::mpsc::Sender<Command> tx, std::string key, std::string val) {
+  auto [resp_tx, resp_rx] = sluice::oneshot::channel<mini_redis::ClientResult<void>>();
+  Command cmd = Set{key, val, std::move(resp_tx)};
+  auto sent = co_await tx.send(std::move(cmd));
+  if (!sent) co_return;
+  auto res = co_await std::move(resp_rx);
+  if (res) std::printf("GOT (set %s %s) = %s\n", key.c_str(), val.c_str(), show(*res).c_str());
+}
+
+// ---- 1000 tasks -------------------------------------------------------------------------------
+
+constexpr int kTasks = 1000;
+
+/// One requester through the manager: SET its key, GET it back. True when the value matches.
+sluice::Task<bool> round_trip(sluice::mpsc::Sender<Command> tx, int i) {
+  std::string key = "sluice-demo:" + std::to_string(i);
+  std::string val = "v" + std::to_string(i);
+  auto [set_tx, set_rx] = sluice::oneshot::channel<mini_redis::ClientResult<void>>();
+  Command set = Set{key, val, std::move(set_tx)};
+  auto sent = co_await tx.send(std::move(set));
+  if (!sent) co_return false;
+  auto set_res = co_await std::move(set_rx);
+  if (!set_res || !*set_res) co_return false;
+  auto [get_tx, get_rx] =
+      sluice::oneshot::channel<mini_redis::ClientResult<std::optional<std::string>>>();
+  Command get = Get{key, std::move(get_tx)};
+  auto sent2 = co_await tx.send(std::move(get));
+  if (!sent2) co_return false;
+  auto got = co_await std::move(get_rx);
+  co_return got && *got && **got && ***got == val;
+}
+
+/// The same requester through BufferedClient.
+sluice::Task<bool> buffered_round_trip(mini_redis::BufferedClient client, int i) {
+  std::string key = "sluice-demo:" + std::to_string(i);
+  std::string val = "b" + std::to_string(i);
+  auto set = co_await client.set(key, val);
+  if (!set) co_return false;
+  auto got = co_await client.get(key);
+  co_return got && *got && **got == val;
+}
+
+template <class MakeTask>
+sluice::Task<double> run_tasks(const char* what, MakeTask make) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<sluice::JoinHandle<bool>> tasks;
+  tasks.reserve(kTasks);
+  for (int i = 0; i < kTasks; ++i) tasks.push_back(sluice::spawn(make(i)));
+  int ok = 0;
+  for (auto& t : tasks) {
+    auto r = co_await std::move(t);
+    if (r && *r) ++ok;
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double rate = 2.0 * kTasks / secs;
+  std::printf("%d tasks, %d requests %s: %d/%d correct, %.0f requests/s\n", kTasks, 2 * kTasks,
+              what, ok, kTasks, rate);
+  co_return rate;
+}
+
+// ---- finding a Redis --------------------------------------------------------------------------
+
+/// A Client to 127.0.0.1:6379 if a Redis answers PING there within 500 ms.
+sluice::Task<std::optional<mini_redis::Client>> local_redis() {
+  auto connect = sluice::timeout(500ms, mini_redis::Client::connect("127.0.0.1:6379"));
+  auto conn = co_await std::move(connect);
+  if (!conn || !*conn) co_return std::nullopt;
+  mini_redis::Client client = std::move(**conn);
+  auto ping = sluice::timeout(500ms, client.ping());
+  auto pong = co_await std::move(ping);
+  if (!pong || !*pong) co_return std::nullopt;
+  co_return std::optional<mini_redis::Client>(std::move(client));
+}
+
+sluice::Task<int> demo() {
+  std::string addr = "127.0.0.1:6379";
+  std::optional<mini_redis::Client> client = co_await local_redis();
+  auto [stop_tx, stop_rx] = sluice::watch::channel<bool>(false);
+  sluice::JoinHandle<sluice::net::IoResult<void>> server;
+  if (client) {
+    std::printf("redis: a Redis server answers at %s\n", addr.c_str());
+  } else {
+    auto listener = sluice::net::TcpListener::bind("127.0.0.1:0");
+    if (!listener) {
+      std::printf("cannot listen: %s\n", listener.error().message().c_str());
+      co_return 1;
+    }
+    addr = listener->local_addr()->to_string();
+    server = sluice::spawn(mini_redis::run(std::move(*listener), stop_rx));
+    std::printf("redis: nothing at 127.0.0.1:6379; started mini-redis in-process at %s\n",
+                addr.c_str());
+    auto connected = co_await mini_redis::Client::connect(addr);
+    if (!connected) {
+      std::printf("cannot connect: %s\n", connected.error().message().c_str());
+      co_return 1;
+    }
+    client.emplace(std::move(*connected));
+  }
+
+  // The tutorial: a manager task owning the connection, two tasks talking to it.
   auto [tx, rx] = sluice::mpsc::channel<Command>(32);
-  auto mgr = sluice::spawn(manager(std::move(rx)));
+  auto manager_task = sluice::spawn(manager(std::move(rx), std::move(*client)));
+  auto t1 = sluice::spawn(get_task(tx, "foo"));
+  auto t2 = sluice::spawn(set_task(tx, "foo", "bar"));
+  (void)co_await std::move(t1);
+  (void)co_await std::move(t2);
 
-  (void)co_await request(tx, Command::Set, "foo", "bar");
-  auto got = co_await request(tx, Command::Get, "foo", "");
-  std::printf("GOT = %s\n", got ? got->c_str() : "(nil)");
+  // 1000 tasks through the same manager, then through the pipelining BufferedClient.
+  double one_by_one = co_await run_tasks(
+      "through the manager task", [&tx = tx](int i) { return round_trip(tx, i); });
+  {
+    sluice::mpsc::Sender<Command> last = std::move(tx);
+  }  // every Sender gone: the manager's recv() ends and it returns
+  (void)co_await std::move(manager_task);
 
-  // 100 concurrent clients share the one manager through copies of the Sender.
-  std::vector<sluice::JoinHandle<std::optional<std::string>>> clients;
-  for (int i = 0; i < 100; ++i) {
-    clients.push_back(
-        sluice::spawn(request(tx, Command::Set, "k" + std::to_string(i), std::to_string(i * i))));
+  auto buffered = co_await mini_redis::BufferedClient::connect(addr);
+  if (!buffered) {
+    std::printf("cannot connect: %s\n", buffered.error().message().c_str());
+    co_return 1;
   }
-  for (auto& c : clients) (void)co_await std::move(c);
-  auto k7 = co_await request(tx, Command::Get, "k7", "");
-  std::printf("100 clients done; k7 = %s\n", k7 ? k7->c_str() : "(nil)");
+  double pipelined = co_await run_tasks(
+      "through BufferedClient (pipelined manager)",
+      [client = *buffered](int i) { return buffered_round_trip(client, i); });
+  std::printf("pipelining: %.1fx the one-request-at-a-time manager\n", pipelined / one_by_one);
 
-  { auto last = std::move(tx); }  // the last Sender goes: the manager's recv() yields nullopt
-  (void)co_await std::move(mgr);
-  std::printf("manager stopped after the last sender was dropped\n");
-}
-
-sluice::Task<int> run() {
-  // 1. Spawn: tasks run concurrently on the workers; JoinHandles give their outputs back.
-  std::vector<sluice::JoinHandle<std::string>> handles;
-  for (int i = 0; i < 4; ++i)
-    handles.push_back(sluice::spawn(worker(i, std::chrono::milliseconds(5 * (4 - i)))));
-  for (auto& h : handles) {
-    auto r = co_await std::move(h);
-    std::printf("joined: %s\n", r.value().c_str());
+  if (server.valid()) {
+    (void)stop_tx.send(true);  // graceful shutdown of the in-process server
+    auto stopped = co_await std::move(server);
+    std::printf("mini-redis stopped %s\n", stopped && *stopped ? "cleanly" : "with an error");
   }
-
-  // 2. join: run futures concurrently inside this task and wait for all of them.
-  auto [a, b] = co_await sluice::join(worker(10, 2ms), worker(11, 1ms));
-  std::printf("join: [%s] [%s]\n", a.c_str(), b.c_str());
-
-  // 3. timeout: the slow future is cancelled (destroyed) when the deadline passes.
-  auto t = co_await sluice::timeout(20ms, slow_answer());
-  std::printf("timeout: %s\n", t ? "finished" : "elapsed, slow_answer cancelled");
-
-  // 4. select: the first branch to finish wins; the loser is cancelled.
-  auto s = co_await sluice::select(slow_answer(), worker(12, 3ms));
-  std::printf("select: branch %zu won: %s\n", s.index(), s.get<1>().c_str());
-
-  // 5. A task that throws: its JoinHandle reports the exception; the runtime keeps running.
-  auto bad = co_await sluice::spawn(fails());
-  if (!bad && bad.error().is_exception())
-    std::printf("failed task reported: %s\n", bad.error().what().c_str());
-  auto after = co_await sluice::spawn(worker(13, 1ms));
-  std::printf("still running: %s\n", after.value().c_str());
-
-  // 6. Channels: mpsc of commands, oneshot replies (the Tokio tutorial's manager task).
-  co_await channels();
   co_return 0;
 }
 
@@ -137,5 +227,5 @@ sluice::Task<int> run() {
 
 int main() {
   auto rt = sluice::Builder::multi_thread().worker_threads(2).build();
-  return rt.block_on(run());
+  return rt.block_on(demo());
 }
