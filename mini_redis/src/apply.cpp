@@ -46,10 +46,26 @@ std::string command_name(const Frame& request) {
 }
 
 std::optional<Frame> housekeeping_reply(const std::string& name, const Frame& request) {
-  (void)request;
-  // redis-benchmark asks CONFIG GET save / appendonly and carries on with an empty answer;
-  // interactive redis-cli asks COMMAND DOCS for its hints.
-  if (name == "config" || name == "command") return Frame::array();
+  // redis-benchmark asks CONFIG GET save and CONFIG GET appendonly (and warns unless it gets a
+  // name/value pair); interactive redis-cli asks COMMAND DOCS for its hints.
+  if (name == "config") {
+    Frame reply = Frame::array();
+    const auto& args = request.as_array();
+    if (args.size() >= 3 && command_name(Frame::array({args[1]})) == "get") {
+      for (std::size_t i = 2; i < args.size(); ++i) {
+        const std::string param = command_name(Frame::array({args[i]}));
+        if (param == "save") {
+          reply.push_bulk("save");
+          reply.push_bulk("");
+        } else if (param == "appendonly") {
+          reply.push_bulk("appendonly");
+          reply.push_bulk("no");
+        }
+      }
+    }
+    return reply;
+  }
+  if (name == "command") return Frame::array();
   if (name == "client") return Frame::simple("OK");
   return std::nullopt;
 }

@@ -27,10 +27,11 @@ Frame apply(const Command& cmd, Db& db);
 std::string command_name(const Frame& request);
 
 /// The reply to a housekeeping command clients send at start-up and mini-redis does not model
-/// (CONFIG GET: empty array, COMMAND: empty array, CLIENT: +OK); nullopt for any other command.
+/// (CONFIG GET: the values of save and appendonly, nothing else; COMMAND: empty array;
+/// CLIENT: +OK); nullopt for any other command.
 ///
 /// Example:
-///   auto r = housekeeping_reply("config", request);   // *0, what redis-benchmark tolerates
+///   auto r = housekeeping_reply("config", request);   // CONFIG GET save: ["save", ""]
 std::optional<Frame> housekeeping_reply(const std::string& name, const Frame& request);
 
 /// "ERR Protocol error: ..." for a frame error message (Redis's wording).
