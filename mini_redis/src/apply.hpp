@@ -37,7 +37,8 @@ std::optional<Frame> housekeeping_reply(const std::string& name, const Frame& re
 /// "ERR Protocol error: ..." for a frame error message (Redis's wording).
 ///
 /// Example:
-///   protocol_error_reply("protocol error; invalid integer");   // -ERR Protocol error: invalid integer
+///   protocol_error_reply("protocol error; invalid integer");   // -ERR Protocol error: invalid
+///   integer
 Frame protocol_error_reply(const std::string& message);
 
 }  // namespace mini_redis::detail

@@ -127,8 +127,8 @@ sluice::Task<void> Handler::run() {
       if (sel.index() == 0) co_return;
       next = on_read(std::move(sel).get<1>());
     } else {
-      auto fut = sluice::select_biased(shutdown_requested(shutdown_), conn_.read_frame(),
-                                       msg_rx_.recv());
+      auto fut =
+          sluice::select_biased(shutdown_requested(shutdown_), conn_.read_frame(), msg_rx_.recv());
       auto sel = co_await fut;
       if (sel.index() == 0) co_return;
       if (sel.index() == 1) {
@@ -229,8 +229,7 @@ void Handler::subscribe(const std::vector<std::string>& channels) {
       auto handle = sluice::spawn(std::move(task));
       subs_.emplace(channel, Subscription{id, std::move(handle)});
     }
-    conn_.queue_frame(
-        bulk_array("subscribe", channel, static_cast<std::int64_t>(subs_.size())));
+    conn_.queue_frame(bulk_array("subscribe", channel, static_cast<std::int64_t>(subs_.size())));
   }
 }
 
@@ -252,8 +251,7 @@ void Handler::unsubscribe(std::vector<std::string> channels) {
       it->second.forwarder.abort();
       subs_.erase(it);
     }
-    conn_.queue_frame(
-        bulk_array("unsubscribe", channel, static_cast<std::int64_t>(subs_.size())));
+    conn_.queue_frame(bulk_array("unsubscribe", channel, static_cast<std::int64_t>(subs_.size())));
   }
 }
 

@@ -5,14 +5,14 @@
 // which they treat the same way), and the receiving side of an mpsc whose senders are held by
 // the connection tasks: once its own sender is dropped, recv() answering "closed" means every
 // connection task has ended.
-#include <mini_redis/server.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <utility>
+
+#include <mini_redis/server.hpp>
 
 #include <sluice/select.hpp>
 #include <sluice/sleep.hpp>
@@ -56,9 +56,9 @@ sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,
 }
 
 sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,
-                                              ShutdownSignal shutdown, Db db,
-                                              ServerConfig config) {
-  auto limit = std::make_shared<sluice::Semaphore>(std::max<std::size_t>(1, config.max_connections));
+                                              ShutdownSignal shutdown, Db db, ServerConfig config) {
+  auto limit =
+      std::make_shared<sluice::Semaphore>(std::max<std::size_t>(1, config.max_connections));
   auto notify = sluice::watch::channel<bool>(false);
   sluice::watch::Sender<bool> notify_tx = std::move(notify.first);
   sluice::watch::Receiver<bool> notify_rx = std::move(notify.second);
@@ -76,14 +76,13 @@ sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,
     auto permit = std::move(acquired).get<1>();
     if (!permit) break;  // cannot happen: the semaphore is never closed
 
-    auto accept = sluice::select_biased(detail::shutdown_requested(shutdown),
-                                        accept_with_backoff(listener));
+    auto accept =
+        sluice::select_biased(detail::shutdown_requested(shutdown), accept_with_backoff(listener));
     auto accepted = co_await accept;
     if (accepted.index() == 0) break;
     sluice::net::IoResult<sluice::net::Accepted> conn = std::move(accepted).get<1>();
     if (!conn) {
-      std::fprintf(stderr, "mini-redis: giving up accepting: %s\n",
-                   conn.error().message().c_str());
+      std::fprintf(stderr, "mini-redis: giving up accepting: %s\n", conn.error().message().c_str());
       result = sluice::Err(conn.error());
       break;
     }

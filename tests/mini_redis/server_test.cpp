@@ -121,7 +121,7 @@ Task<void> stop_server(Server& s) {
   auto r = co_await fut;
   EXPECT_TRUE(r) << "run() did not return after the shutdown";
   if (r) {
-    EXPECT_TRUE(*r);           // not cancelled
+    EXPECT_TRUE(*r);  // not cancelled
     if (*r) {
       EXPECT_TRUE(**r);  // no accept error
     }
@@ -270,7 +270,8 @@ TEST(Server, UnsubscribeCountsAndSubscribeModeRules) {
     Server server = start_server(guard.db());
     Connection c = co_await connect(server.addr);
     Frame nothing = co_await call(c, "UNSUBSCRIBE");  // not subscribed: Redis's answer
-    EXPECT_EQ(nothing, Frame::array({Frame::bulk("unsubscribe"), Frame::null(), Frame::integer(0)}));
+    EXPECT_EQ(nothing,
+              Frame::array({Frame::bulk("unsubscribe"), Frame::null(), Frame::integer(0)}));
     Frame a = co_await call(c, "SUBSCRIBE", "a", "b", "c");
     EXPECT_EQ(a, counted("subscribe", "a", 1));
     Frame b = co_await read_reply(c);
