@@ -58,18 +58,13 @@ sluice::Task<FrameResult> Connection::read_frame() {
 }
 
 sluice::Task<sluice::net::IoResult<void>> Connection::flush() {
-  std::size_t written = 0;
-  while (written < out_.size()) {
-    std::string_view rest(out_);
-    rest.remove_prefix(written);
-    sluice::net::IoResult<std::size_t> n = co_await stream_.write(rest);
-    if (!n) {
-      out_.erase(0, written);
-      co_return sluice::Err(n.error());
-    }
-    written += *n;
+  while (!out_.empty()) {
+    sluice::net::IoResult<std::size_t> n = co_await stream_.write(out_);
+    if (!n) co_return sluice::Err(n.error());
+    // Drop what was written right away: if this flush is cancelled at the next write, the
+    // buffer holds exactly the bytes not sent yet (nothing is sent twice).
+    out_.erase(0, *n);
   }
-  out_.clear();
   co_return sluice::net::IoResult<void>();
 }
 

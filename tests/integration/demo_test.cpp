@@ -24,13 +24,15 @@ TEST(Demo, RunsTheTutorialThroughTheManagerTask) {
   sluice::test::Captured run = sluice::test::run_capture({exe.string()});
   EXPECT_EQ(run.status, 0) << run.output;
   const std::string& out = run.output;
-  EXPECT_TRUE(std::regex_search(out, std::regex("redis: (a Redis server answers at 127\\.0\\.0\\.1:6379|"
-                                                "nothing at 127\\.0\\.0\\.1:6379; started mini-redis "
-                                                "in-process at 127\\.0\\.0\\.1:[0-9]+)\n")))
+  EXPECT_TRUE(
+      std::regex_search(out, std::regex("redis: (a Redis server answers at 127\\.0\\.0\\.1:6379|"
+                                        "nothing at 127\\.0\\.0\\.1:6379; started mini-redis "
+                                        "in-process at 127\\.0\\.0\\.1:[0-9]+)\n")))
       << out;
   EXPECT_TRUE(std::regex_search(out, std::regex("GOT \\(set foo bar\\) = OK\n"))) << out;
   // GET runs before or after SET: nil, "bar", or (with a real Redis) whatever foo held.
-  EXPECT_TRUE(std::regex_search(out, std::regex("GOT \\(get foo\\) = (\\(nil\\)|\".*\")\n"))) << out;
+  EXPECT_TRUE(std::regex_search(out, std::regex("GOT \\(get foo\\) = (\\(nil\\)|\".*\")\n")))
+      << out;
   EXPECT_TRUE(std::regex_search(out, std::regex("1000 tasks, 2000 requests through the manager "
                                                 "task: 1000/1000 correct, [0-9]+ requests/s\n")))
       << out;
@@ -38,7 +40,8 @@ TEST(Demo, RunsTheTutorialThroughTheManagerTask) {
                                                 "\\(pipelined manager\\): 1000/1000 correct, "
                                                 "[0-9]+ requests/s\n")))
       << out;
-  EXPECT_TRUE(std::regex_search(out, std::regex("pipelining: [0-9.]+x the one-request-at-a-time manager\n")))
+  EXPECT_TRUE(std::regex_search(
+      out, std::regex("pipelining: [0-9.]+x the one-request-at-a-time manager\n")))
       << out;
   if (out.find("started mini-redis in-process") != std::string::npos) {
     EXPECT_NE(out.find("mini-redis stopped cleanly\n"), std::string::npos) << out;

@@ -77,7 +77,8 @@ sluice::Task<double> timed(const Options& o, Make make) {
     if (r && *r) ++ok;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (ok != o.tasks) std::fprintf(stderr, "client bench: %d/%d tasks failed\n", o.tasks - ok, o.tasks);
+  if (ok != o.tasks)
+    std::fprintf(stderr, "client bench: %d/%d tasks failed\n", o.tasks - ok, o.tasks);
   co_return static_cast<double>(o.tasks) * (o.requests / 2 * 2) / secs;
 }
 
@@ -104,8 +105,11 @@ sluice::Task<int> bench(Options o) {
   auto mutex = std::make_shared<sluice::Mutex<mini_redis::Client>>(std::move(*plain));
   std::vector<double> b_rates, m_rates;
   for (int r = 0; r < o.rounds; ++r) {
-    double b = co_await timed(o, [&](int t) { return buffered_worker(*buffered, t, o.requests); });
-    double m = co_await timed(o, [&](int t) { return mutex_worker(mutex, t, o.requests); });
+    // Lambdas as locals: never a temporary inside a co_await expression (g++ 12 pitfall).
+    auto make_buffered = [&](int t) { return buffered_worker(*buffered, t, o.requests); };
+    auto make_mutex = [&](int t) { return mutex_worker(mutex, t, o.requests); };
+    double b = co_await timed(o, make_buffered);
+    double m = co_await timed(o, make_mutex);
     b_rates.push_back(b);
     m_rates.push_back(m);
   }
@@ -127,12 +131,17 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i];
     int v = std::atoi(argv[i + 1]);
-    if (k == "--port") o.port = v;
-    else if (k == "--tasks") o.tasks = v;
-    else if (k == "--requests") o.requests = v;
-    else if (k == "--rounds") o.rounds = v;
+    if (k == "--port")
+      o.port = v;
+    else if (k == "--tasks")
+      o.tasks = v;
+    else if (k == "--requests")
+      o.requests = v;
+    else if (k == "--rounds")
+      o.rounds = v;
     else {
-      std::fprintf(stderr, "usage: %s [--port P] [--tasks T] [--requests N] [--rounds R]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--port P] [--tasks T] [--requests N] [--rounds R]\n",
+                   argv[0]);
       return 2;
     }
   }

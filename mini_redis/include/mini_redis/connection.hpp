@@ -116,8 +116,9 @@ class Connection {
   ///   conn.queue_frame(mini_redis::Frame::simple("OK"));
   void queue_frame(const Frame& frame) { write_frame(out_, frame); }
 
-  /// Writes the whole write buffer. Cancel-safety: not cancel-safe (part of it may have been
-  /// written; the rest stays queued).
+  /// Writes the whole write buffer. Cancel-safety: not cancel-safe in the sense that a prefix
+  /// may already be on the wire when it is cancelled; what was not written stays queued (and
+  /// is never sent twice), so a later flush() completes the stream of frames.
   ///
   /// Example:
   ///   auto r = co_await conn.flush();
