@@ -35,14 +35,16 @@ IoResult<TcpStream> TcpStream::from_fd(int fd) {
 
 Poll<IoResult<std::size_t>> TcpStream::poll_read(Context& cx, std::span<char> buf) {
   const int fd = io_.fd();
-  return io_.poll_io(cx, detail::Direction::kRead,
-                     [&] { return ::recv(fd, buf.data(), buf.size(), 0); });
+  return io_.poll_io(
+      cx, detail::Direction::kRead, [&] { return ::recv(fd, buf.data(), buf.size(), 0); },
+      buf.size());
 }
 
 Poll<IoResult<std::size_t>> TcpStream::poll_write(Context& cx, std::string_view data) {
   const int fd = io_.fd();
-  return io_.poll_io(cx, detail::Direction::kWrite,
-                     [&] { return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL); });
+  return io_.poll_io(
+      cx, detail::Direction::kWrite,
+      [&] { return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL); }, data.size());
 }
 
 IoResult<std::size_t> TcpStream::try_read(std::span<char> buf) {
