@@ -9,9 +9,9 @@
 
 namespace mini_redis::detail {
 
-Frame apply(const Command& cmd, Db& db) {
+Frame apply(Command&& cmd, Db& db) {
   return std::visit(
-      [&db, &cmd](const auto& c) -> Frame {
+      [&db, &cmd](auto& c) -> Frame {
         using C = std::decay_t<decltype(c)>;
         if constexpr (std::is_same_v<C, Ping>) {
           if (c.message) return Frame::bulk(*c.message);
@@ -21,10 +21,10 @@ Frame apply(const Command& cmd, Db& db) {
           if (!v) return Frame::null();
           return Frame::bulk(std::move(*v));
         } else if constexpr (std::is_same_v<C, Set>) {
-          db.set(c.key, c.value, c.expire);
+          db.set(std::move(c.key), std::move(c.value), c.expire);  // moved: no copies per SET
           return Frame::simple("OK");
         } else if constexpr (std::is_same_v<C, Publish>) {
-          const std::size_t n = db.publish(c.channel, c.message);
+          const std::size_t n = db.publish(c.channel, std::move(c.message));
           return Frame::integer(static_cast<std::int64_t>(n));
         } else if constexpr (std::is_same_v<C, Unknown>) {
           return Frame::error(c.error_message());

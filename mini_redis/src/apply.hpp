@@ -17,7 +17,7 @@ namespace mini_redis::detail {
 ///
 /// Example:
 ///   Frame reply = apply(Command(Get{"k"}), db);   // bulk "v", or null
-Frame apply(const Command& cmd, Db& db);
+Frame apply(Command&& cmd, Db& db);
 
 /// The command name of a request frame (its first element), lower-cased; empty when the frame
 /// is not an array starting with a string.

@@ -213,7 +213,7 @@ Handler::Next Handler::process(Frame request) {
   } else if (subscribed && !cmd.is<Unknown>()) {
     cant_execute();
   } else {
-    conn_.queue_frame(apply(cmd, db_));
+    conn_.queue_frame(apply(std::move(cmd), db_));
   }
   return Next::keep;
 }
