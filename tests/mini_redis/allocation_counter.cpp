@@ -28,3 +28,23 @@ void* operator new(std::size_t n) {
 }
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t /*n*/) noexcept { std::free(p); }
+// The nothrow forms must be replaced too: otherwise they come from the default (ASan's)
+// allocator while the delete above frees with free(), an alloc-dealloc mismatch
+// (std::stable_sort's temporary buffer uses new(nothrow)).
+void* operator new(std::size_t n, const std::nothrow_t& /*tag*/) noexcept {
+  if (t_counting) t_bytes += n;
+  return std::malloc(n == 0 ? 1 : n);
+}
+void operator delete(void* p, const std::nothrow_t& /*tag*/) noexcept { std::free(p); }
+void* operator new[](std::size_t n) {
+  if (t_counting) t_bytes += n;
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n, const std::nothrow_t& /*tag*/) noexcept {
+  if (t_counting) t_bytes += n;
+  return std::malloc(n == 0 ? 1 : n);
+}
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t /*n*/) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t& /*tag*/) noexcept { std::free(p); }
