@@ -12,7 +12,11 @@
 // Example:
 //   auto [tx, rx] = sluice::watch::channel<int>(0);
 //   sluice::spawn([](sluice::watch::Receiver<int> rx) -> sluice::Task<void> {
-//     while (co_await rx.changed()) std::printf("now %d\n", *rx.borrow());
+//     for (;;) {
+//       auto changed = co_await rx.changed();   // bind first (g++ 12: task-model.md)
+//       if (!changed) break;
+//       std::printf("now %d\n", *rx.borrow());
+//     }
 //   }(rx));
 //   (void)tx.send(1);
 #pragma once
@@ -47,7 +51,8 @@ struct SendError {
 /// Every sender is gone (and, for changed(), the latest value was already seen).
 ///
 /// Example:
-///   if (!co_await rx.changed()) break;   // sender dropped
+///   auto changed = co_await rx.changed();
+///   if (!changed) break;   // sender dropped
 struct RecvError {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
@@ -259,7 +264,9 @@ class Sender {
 /// Observes the latest value. Copyable: a copy remembers the same last-seen version.
 ///
 /// Example:
-///   while (co_await rx.changed()) {
+///   for (;;) {
+///     auto changed = co_await rx.changed();
+///     if (!changed) break;
 ///     auto cfg = rx.borrow_and_update();
 ///     apply(*cfg);
 ///   }
@@ -338,7 +345,8 @@ class Receiver {
   /// seen. The receiver must outlive the future.
   ///
   /// Example:
-  ///   if (!co_await rx.changed()) co_return;   // closed
+  ///   auto changed = co_await rx.changed();
+  ///   if (!changed) co_return;   // closed
   ///
   /// Cancel safety: cancel safe: if it loses a select, nothing was marked seen.
   Changed<T> changed() { return Changed<T>(*this); }
