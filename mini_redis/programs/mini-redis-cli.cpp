@@ -8,9 +8,9 @@
 //     subscribe CHANNEL...           prints each message as it arrives, until Ctrl-C:
 //                                    got message from the channel: CHANNEL; message = "TEXT"
 //
-// Defaults: --host 127.0.0.1 --port 6379. Values are printed inside double quotes; bytes that
-// are not printable ASCII, the quote and the backslash are escaped (\n, \r, \t, \", \\, \xHH),
-// as redis-cli does. Exit status: 0 on success, 1 on a connection or server error (the message
+// Defaults: --host 127.0.0.1 --port 6379. Values are printed as redis-cli does
+// (mini_redis::quote: in double quotes; \n \r \t \a \b \" \\ escaped, other non-printable
+// bytes as \xHH). Exit status: 0 on success, 1 on a connection or server error (the message
 // goes to stderr as "error: ..."), 2 on a usage error.
 //
 // Example:
@@ -29,6 +29,7 @@
 #include <vector>
 
 #include <mini_redis/blocking_client.hpp>
+#include <mini_redis/frame.hpp>
 
 namespace {
 
@@ -48,40 +49,6 @@ int usage(const std::string& why) {
 int fail(const mini_redis::ClientError& e) {
   std::cerr << "error: " << e.to_string() << "\n";
   return 1;
-}
-
-/// The value in double quotes, non-printable bytes escaped.
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (ch >= 0x20 && ch < 0x7f) {
-          out += static_cast<char>(ch);
-        } else {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[ch >> 4];
-          out += kHex[ch & 0xf];
-        }
-    }
-  }
-  return out + "\"";
 }
 
 template <class T>
@@ -149,11 +116,11 @@ int main(int argc, char** argv) {
     if (!rest.empty()) msg = rest[0];
     auto r = client->ping(msg);
     if (!r) return fail(r.error());
-    std::cout << (msg ? quoted(*r) : *r) << "\n";
+    std::cout << (msg ? mini_redis::quote(*r) : *r) << "\n";
   } else if (cmd == "get") {
     auto r = client->get(rest[0]);
     if (!r) return fail(r.error());
-    std::cout << (*r ? quoted(**r) : std::string("(nil)")) << "\n";
+    std::cout << (*r ? mini_redis::quote(**r) : std::string("(nil)")) << "\n";
   } else if (cmd == "set") {
     auto r =
         expires ? client->set_expires(rest[0], rest[1], *expires) : client->set(rest[0], rest[1]);
@@ -171,7 +138,7 @@ int main(int argc, char** argv) {
       if (!m) return fail(m.error());
       if (!*m) break;  // the server closed the connection
       std::cout << "got message from the channel: " << (*m)->channel
-                << "; message = " << quoted((*m)->content) << std::endl;
+                << "; message = " << mini_redis::quote((*m)->content) << std::endl;
     }
   }
   return 0;

@@ -230,4 +230,11 @@ std::string encode(const Frame& frame) {
   return out;
 }
 
+std::string quote(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() + 2);
+  append_quoted(out, bytes);
+  return out;
+}
+
 }  // namespace mini_redis

@@ -174,3 +174,12 @@ TEST(WriteFrame, LineBreaksInSimpleStringsAndErrorsBecomeSpaces) {
 }
 
 }  // namespace
+
+namespace {
+TEST(Quote, EscapesLikeRedisCli) {
+  EXPECT_EQ(mini_redis::quote("plain"), "\"plain\"");
+  EXPECT_EQ(mini_redis::quote(std::string("a\n\r\t\a\b\"\\\x01\xff", 10)),
+            "\"a\\n\\r\\t\\a\\b\\\"\\\\\\x01\\xff\"");
+  EXPECT_EQ(mini_redis::quote(""), "\"\"");
+}
+}  // namespace

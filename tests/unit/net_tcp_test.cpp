@@ -95,6 +95,20 @@ Task<std::string> read_to_end(TcpStream& s) {
   }
 }
 
+/// A client connected to a listener on a free loopback port, and the server side of it.
+struct ConnectedPair {
+  IoResult<TcpStream> client;
+  IoResult<Accepted> server;
+};
+
+Task<ConnectedPair> connected_pair() {
+  auto listener = TcpListener::bind("127.0.0.1:0").value();
+  // Futures are lazy: connect first (the kernel's backlog completes the handshake), then accept.
+  IoResult<TcpStream> client = co_await TcpStream::connect(listener.local_addr().value());
+  IoResult<Accepted> server = co_await listener.accept();
+  co_return ConnectedPair{std::move(client), std::move(server)};
+}
+
 Task<void> echo_once(TcpStream s) {
   std::string data = co_await read_to_end(s);
   IoResult<void> w = co_await s.write_all(data);
@@ -179,10 +193,9 @@ TEST_P(Tcp, LargeTransferBothWaysThroughBackpressure) {
 TEST_P(Tcp, ReadReturnsZeroAtEndOfStreamAndAgain) {
   auto rt = make_runtime();
   rt.block_on([]() -> Task<void> {
-    auto listener = TcpListener::bind("127.0.0.1:0").value();
-    // Futures are lazy: connect first (the kernel's backlog completes the handshake), then accept.
-    IoResult<TcpStream> c = co_await TcpStream::connect(listener.local_addr().value());
-    IoResult<Accepted> a = co_await listener.accept();
+    ConnectedPair p = co_await connected_pair();
+    IoResult<TcpStream>& c = p.client;
+    IoResult<Accepted>& a = p.server;
     EXPECT_TRUE(a && c);
     { TcpStream gone = std::move(*c); }  // closes the client side
     char buf[16];
@@ -227,10 +240,9 @@ TEST_P(Tcp, BindAddressInUse) {
 TEST_P(Tcp, WriteToClosedPeerIsBrokenPipeNotSignal) {
   auto rt = make_runtime();
   rt.block_on([]() -> Task<void> {
-    auto listener = TcpListener::bind("127.0.0.1:0").value();
-    // Futures are lazy: connect first (the kernel's backlog completes the handshake), then accept.
-    IoResult<TcpStream> c = co_await TcpStream::connect(listener.local_addr().value());
-    IoResult<Accepted> a = co_await listener.accept();
+    ConnectedPair p = co_await connected_pair();
+    IoResult<TcpStream>& c = p.client;
+    IoResult<Accepted>& a = p.server;
     EXPECT_TRUE(a && c);
     { Accepted gone = std::move(*a); }
     std::string chunk(64 * 1024, 'x');
@@ -247,10 +259,9 @@ TEST_P(Tcp, WriteToClosedPeerIsBrokenPipeNotSignal) {
 TEST_P(Tcp, CancelledReadLosesNothing) {
   auto rt = make_runtime();
   std::string got = rt.block_on([]() -> Task<std::string> {
-    auto listener = TcpListener::bind("127.0.0.1:0").value();
-    // Futures are lazy: connect first (the kernel's backlog completes the handshake), then accept.
-    IoResult<TcpStream> c = co_await TcpStream::connect(listener.local_addr().value());
-    IoResult<Accepted> a = co_await listener.accept();
+    ConnectedPair p = co_await connected_pair();
+    IoResult<TcpStream>& c = p.client;
+    IoResult<Accepted>& a = p.server;
     EXPECT_TRUE(a && c);
     char buf[64];
     auto s = co_await sluice::select(a->stream.read(buf), sluice::sleep(20ms));
@@ -266,10 +277,9 @@ TEST_P(Tcp, CancelledReadLosesNothing) {
 TEST_P(Tcp, TryReadWouldBlockThenReadable) {
   auto rt = make_runtime();
   rt.block_on([]() -> Task<void> {
-    auto listener = TcpListener::bind("127.0.0.1:0").value();
-    // Futures are lazy: connect first (the kernel's backlog completes the handshake), then accept.
-    IoResult<TcpStream> c = co_await TcpStream::connect(listener.local_addr().value());
-    IoResult<Accepted> a = co_await listener.accept();
+    ConnectedPair p = co_await connected_pair();
+    IoResult<TcpStream>& c = p.client;
+    IoResult<Accepted>& a = p.server;
     EXPECT_TRUE(a && c);
     char buf[8];
     IoResult<std::size_t> none = a->stream.try_read(buf);

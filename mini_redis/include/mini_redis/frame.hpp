@@ -119,6 +119,13 @@ std::ostream& operator<<(std::ostream& os, const Frame& frame);
 /// Example: `kind_name(Frame::Kind::bulk) == "bulk"`.
 std::string_view kind_name(Frame::Kind kind) noexcept;
 
+/// `bytes` the way redis-cli prints a value: in double quotes, with `\\ \" \n \r \t \a \b`
+/// escaped and other bytes outside printable ASCII as `\xHH`. Frame::to_string and
+/// mini-redis-cli both print with it.
+///
+/// Example: `mini_redis::quote("a\nb") == "\"a\\nb\""`.
+std::string quote(std::string_view bytes);
+
 /// Appends the RESP2 encoding of `frame` to `out` (arrays recursively). Null is written as
 /// `$-1\r\n`; CR and LF inside a simple string or error are written as spaces, so the output is
 /// always one well-formed frame that FrameParser reads back equal (up to those spaces).
