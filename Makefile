@@ -6,7 +6,10 @@
 #   make clang         dev-clang workflow (unit, example, compile_fail)
 #   make asan | tsan   sanitizer workflows
 #   make model         Relacy model tests
-#   make bench         release build of sluice_bench, run it (+ bench/compare/run if present)
+#   make bench         bench/compare/run: sluice vs Tokio, Go, Asio, flume, crossbeam, async-channel,
+#                      3 rounds (< 10 min); writes docs/benchmarks.md's generated section + docs/img/
+#   make bench-quick   the same, 1 round, small N (smoke); report in build/bench/
+#   make bench-micro   Google Benchmark micro benches (bench/*.cpp);  make bench-redis  vs redis-server
 #   make fuzz          build libFuzzer targets (clang)
 #   make fuzz-run      build them, run each FUZZ_SECONDS (default 60) on a scratch copy of its corpus
 #   make format        clang-format -i on our sources;  make format-check  (CI)
@@ -21,6 +24,8 @@ JOBS        ?= 2
 CLANG_FORMAT ?= clang-format-14
 CTEST_ARGS  ?=
 BENCH_ARGS  ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+# Extra bench/compare/run arguments, e.g. COMPARE_ARGS='--workloads @mpsc --rounds 5'
+COMPARE_ARGS ?=
 # Seconds each fuzz target runs in `make fuzz-run`.
 FUZZ_SECONDS ?= 60
 
@@ -29,7 +34,7 @@ FORMAT_DIRS := include src tests examples bench fuzz mini_redis
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) \( -name build -o -name target -o -name CMakeFiles \) -prune -o \
                  -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' -o -name '*.cc' \) -print 2>/dev/null)
 
-.PHONY: all deps bench-deps test demo clang asan tsan model bench release fuzz fuzz-run format format-check clean
+.PHONY: all deps bench-deps test demo clang asan tsan model bench bench-quick bench-micro bench-redis release fuzz fuzz-run format format-check clean
 
 all: test
 
@@ -68,11 +73,24 @@ release: build-release
 bench-deps:
 	@scripts/install-deps.sh --bench
 
-bench: bench-deps build-release
-	@if [ -x build/release/bench/sluice_bench ]; then \
-	  build/release/bench/sluice_bench $(BENCH_ARGS); \
-	else echo "bench: no bench/*.cpp yet, nothing to run"; fi
-	@if [ -x bench/compare/run ]; then bench/compare/run; fi
+# The side-by-side comparison (issue 6): every workload, every peer alternated, 3 rounds;
+# rewrites the generated section of docs/benchmarks.md and the plots in docs/img/.
+bench: bench-deps
+	BENCH_COMMAND="make bench" bench/compare/run $(COMPARE_ARGS) --doc docs/benchmarks.md --plots docs/img
+
+# Smoke run of the same: 1 round, small N; report and plots in build/bench/ (docs untouched).
+bench-quick: bench-deps
+	@mkdir -p build/bench
+	BENCH_COMMAND="make bench-quick" bench/compare/run --quick $(COMPARE_ARGS) \
+	  --out build/bench/quick.md --plots build/bench
+
+# Google Benchmark micro benches of sluice alone (bench/*.cpp).
+bench-micro: build-release
+	build/release/bench/sluice_bench $(BENCH_ARGS)
+
+# mini-redis-server vs redis-server under redis-benchmark, and the client designs.
+bench-redis: bench-deps build-release
+	bench/compare/redis/run
 
 fuzz: build-fuzz
 

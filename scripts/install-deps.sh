@@ -5,7 +5,8 @@
 #
 # Usage: scripts/install-deps.sh           # install what is missing (needs root or sudo)
 #        scripts/install-deps.sh --check   # exit 1 and list what is missing, install nothing
-#        scripts/install-deps.sh --bench   # also the peers of bench/compare (Tokio's source, Go, Asio)
+#        scripts/install-deps.sh --bench   # also the peers of bench/compare (Tokio, flume, crossbeam,
+#                                          # async-channel sources, Go, Asio) and matplotlib
 set -euo pipefail
 
 PACKAGES=(
@@ -28,9 +29,13 @@ PACKAGES=(
 # Peers for bench/compare (make bench): not needed to build or test sluice.
 BENCH_PACKAGES=(
   librust-tokio-dev   # Tokio 1.24 source; cargo builds it offline from /usr/share/cargo/registry
+  librust-flume-dev               # the Rust channels Tokio users switch to, same registry
+  librust-crossbeam-channel-dev
+  librust-async-channel-dev
   cargo
   golang-go
   libasio-dev
+  python3-matplotlib  # the plots of `make bench` (bench/compare/run runs /usr/bin/python3)
 )
 
 check_only=0
