@@ -1,7 +1,8 @@
 // sluice::detail::WatchShared<T>: the state behind a watch channel.
 //
-// - value_ under a reader-writer lock (std::shared_mutex): receivers borrow under the shared
-//   lock, senders write under the exclusive lock.
+// - value_ under a reader-writer lock (SpinRwLock: the sections are a few instructions, and a
+//   pthread rwlock took a futex call whenever a send met a borrow): receivers borrow under the
+//   shared lock, senders write under the exclusive lock.
 // - state_ (detail::Atomic<std::uint64_t>): version << 1 | CLOSED. The version starts at 0 and
 //   steps by 2 on every notifying write; it is changed only with the exclusive lock held, so a
 //   reader holding the shared lock sees the version of the value it reads. CLOSED (bit 0) is set
@@ -26,9 +27,9 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <shared_mutex>
 #include <utility>
 
+#include <sluice/detail/spin_rw_lock.hpp>
 #include <sluice/detail/sync.hpp>
 #include <sluice/detail/waiter_list.hpp>
 
@@ -102,7 +103,7 @@ class WatchShared {
   template <class... A>
   explicit WatchShared(A&&... a) : value_(std::forward<A>(a)...) {}
 
-  std::shared_mutex lock_;
+  SpinRwLock lock_;
   T value_;
   Atomic<std::uint64_t> state_{0};
   Atomic<std::size_t> rx_count_{1};

@@ -69,7 +69,7 @@ struct RecvError {
 template <class T>
 class Ref {
  public:
-  Ref(std::shared_lock<std::shared_mutex> lk, const T* v, bool changed) noexcept
+  Ref(std::shared_lock<detail::SpinRwLock> lk, const T* v, bool changed) noexcept
       : lk_(std::move(lk)), v_(v), changed_(changed) {}
   Ref(Ref&&) noexcept = default;
   Ref& operator=(Ref&&) noexcept = default;
@@ -83,7 +83,7 @@ class Ref {
   bool has_changed() const noexcept { return changed_; }
 
  private:
-  std::shared_lock<std::shared_mutex> lk_;
+  std::shared_lock<detail::SpinRwLock> lk_;
   const T* v_;
   bool changed_;
 };
