@@ -39,7 +39,9 @@ class FreeBlockOnScope {
 /// ...") on a runtime worker thread, inside Runtime::block_on or inside another block_on.
 ///
 /// Example:
-///   int v = sluice::block_on([]() -> sluice::Task<int> { co_return 3; }());
+/// ```cpp
+/// int v = sluice::block_on([]() -> sluice::Task<int> { co_return 3; }());
+/// ```
 template <Future F>
 future_output_t<F> block_on(F&& f) {
   using Fd = std::remove_cvref_t<F>;

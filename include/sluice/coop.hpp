@@ -56,7 +56,9 @@ inline bool has_budget_remaining(const Context& cx) noexcept { return cx.budget(
 /// Future that spends one unit of budget, yielding first when there is none left.
 ///
 /// Example (a CPU loop that must not starve its worker):
-///   for (auto& item : items) { work(item); co_await sluice::coop::consume_budget(); }
+/// ```cpp
+/// for (auto& item : items) { work(item); co_await sluice::coop::consume_budget(); }
+/// ```
 ///
 /// Cancel safety: cancel safe (it holds nothing).
 class [[nodiscard]] ConsumeBudget {
@@ -76,7 +78,9 @@ inline ConsumeBudget consume_budget() noexcept { return {}; }
 /// Future adaptor that polls `F` with an unconstrained budget: it never yields for budget.
 ///
 /// Example:
-///   co_await sluice::coop::unconstrained(rx.recv());
+/// ```cpp
+/// co_await sluice::coop::unconstrained(rx.recv());
+/// ```
 ///
 /// Cancel safety: that of F.
 template <Future F>

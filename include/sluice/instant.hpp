@@ -12,7 +12,9 @@ namespace sluice {
 /// A point in time of std::chrono::steady_clock, the clock every sluice timer uses.
 ///
 /// Example:
-///   sluice::Instant deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+/// ```cpp
+/// sluice::Instant deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+/// ```
 using Instant = std::chrono::steady_clock::time_point;
 
 namespace detail {

@@ -86,8 +86,10 @@ class [[nodiscard]] Join {
 /// polling task, so none of them runs in parallel with another.
 ///
 /// Example:
-///   auto [a, b, _] = co_await sluice::join(fetch("a"), fetch("b"), log_line("x"));  // void ->
-///   monostate
+/// ```cpp
+/// auto [a, b, _] = co_await sluice::join(fetch("a"), fetch("b"), log_line("x"));  // void ->
+/// monostate
+/// ```
 ///
 /// Cancel safety: see Join.
 template <Future... Fs>
@@ -171,8 +173,10 @@ class [[nodiscard]] TryJoin {
 /// the error is returned. Tokio's `try_join!`.
 ///
 /// Example:
-///   auto r = co_await sluice::try_join(db.get("a"), db.get("b"));   // Result<tuple<V, V>,
-///   DbError> if (!r) co_return r.error(); auto& [a, b] = *r;
+/// ```cpp
+/// auto r = co_await sluice::try_join(db.get("a"), db.get("b"));   // Result<tuple<V, V>,
+/// DbError> if (!r) co_return r.error(); auto& [a, b] = *r;
+/// ```
 ///
 /// Cancel safety: see TryJoin.
 template <Future... Fs>
@@ -227,9 +231,11 @@ class [[nodiscard]] JoinAll {
 /// Each poll polls every unfinished future, so prefer spawning for very large sets.
 ///
 /// Example:
-///   std::vector<sluice::Task<int>> jobs;
-///   for (int i = 0; i < 8; ++i) jobs.push_back(work(i));
-///   std::vector<int> results = co_await sluice::join_all(std::move(jobs));
+/// ```cpp
+/// std::vector<sluice::Task<int>> jobs;
+/// for (int i = 0; i < 8; ++i) jobs.push_back(work(i));
+/// std::vector<int> results = co_await sluice::join_all(std::move(jobs));
+/// ```
 ///
 /// Cancel safety: see JoinAll.
 template <Future F>

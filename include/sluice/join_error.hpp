@@ -15,9 +15,11 @@ namespace sluice {
 /// The error side of a JoinHandle's output: the task was aborted / shut down, or it threw.
 ///
 /// Example:
-///   h.abort();
-///   auto r = co_await std::move(h);
-///   assert(!r && r.error().is_cancelled());
+/// ```cpp
+/// h.abort();
+/// auto r = co_await std::move(h);
+/// assert(!r && r.error().is_cancelled());
+/// ```
 class JoinError {
  public:
   /// A task that was cancelled (JoinHandle::abort or runtime shutdown) before it completed.

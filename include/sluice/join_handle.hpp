@@ -26,10 +26,12 @@ namespace sluice {
 /// Owned permission to await (or abort) one spawned task. Move-only.
 ///
 /// Example:
-///   auto h = rt.spawn(work());
-///   h.abort();
-///   auto r = rt.block_on(std::move(h));   // r.error().is_cancelled(), unless work() already
-///   finished
+/// ```cpp
+/// auto h = rt.spawn(work());
+/// h.abort();
+/// auto r = rt.block_on(std::move(h));   // r.error().is_cancelled(), unless work() already
+/// finished
+/// ```
 ///
 /// Cancel safety: cancel safe. Dropping a JoinHandle (or a future awaiting it) only detaches the
 /// task; it does not cancel it (call abort() for that).
@@ -87,7 +89,9 @@ class [[nodiscard]] JoinHandle {
   /// empty. The same as destroying the handle, said out loud (spawn's result is [[nodiscard]]).
   ///
   /// Example:
-  ///   sluice::spawn(handle_connection(std::move(socket))).detach();
+  /// ```cpp
+  /// sluice::spawn(handle_connection(std::move(socket))).detach();
+  /// ```
   void detach() noexcept {
     if (!raw_) return;
     auto* r = std::exchange(raw_, nullptr);

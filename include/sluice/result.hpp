@@ -41,8 +41,10 @@ class BadResultAccess : public std::logic_error {
 /// A value of type T or an error of type E.
 ///
 /// Example:
-///   sluice::Result<int, Err> r = 5;
-///   assert(r.has_value() && *r == 5);
+/// ```cpp
+/// sluice::Result<int, Err> r = 5;
+/// assert(r.has_value() && *r == 5);
+/// ```
 template <class T, class E>
 class [[nodiscard]] Result {
  public:
@@ -104,8 +106,10 @@ class [[nodiscard]] Result {
 /// Result with no value: success, or an error E.
 ///
 /// Example:
-///   sluice::Result<void, SendError<int>> r = tx.try_send(1);
-///   if (!r) handle(r.error());
+/// ```cpp
+/// sluice::Result<void, SendError<int>> r = tx.try_send(1);
+/// if (!r) handle(r.error());
+/// ```
 template <class E>
 class [[nodiscard]] Result<void, E> {
  public:

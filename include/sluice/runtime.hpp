@@ -55,7 +55,9 @@ struct RuntimeConfig {
 /// Configures and builds a Runtime.
 ///
 /// Example:
-///   auto rt = sluice::Builder::multi_thread().worker_threads(4).max_blocking_threads(16).build();
+/// ```cpp
+/// auto rt = sluice::Builder::multi_thread().worker_threads(4).max_blocking_threads(16).build();
+/// ```
 class Builder {
  public:
   /// A multi-thread runtime builder (defaults: hardware threads, 512 blocking threads, 10 s).
@@ -102,8 +104,10 @@ class Builder {
 /// A cheap, copyable reference to a runtime: spawn onto it from anywhere.
 ///
 /// Example:
-///   sluice::Handle h = sluice::Handle::current();   // inside a task
-///   std::thread([h] { h.spawn(work()); }).join();
+/// ```cpp
+/// sluice::Handle h = sluice::Handle::current();   // inside a task
+/// std::thread([h] { h.spawn(work()); }).join();
+/// ```
 class Handle {
  public:
   /// The handle of the runtime this thread runs in. Throws std::logic_error outside a runtime.
@@ -131,8 +135,10 @@ class Handle {
 /// An async runtime: scheduler + driver (timers) + blocking pool. Move-only.
 ///
 /// Example:
-///   auto rt = sluice::Runtime::current_thread();
-///   rt.block_on(main_task());
+/// ```cpp
+/// auto rt = sluice::Runtime::current_thread();
+/// rt.block_on(main_task());
+/// ```
 class Runtime {
  public:
   /// A multi-thread runtime with default settings.
@@ -155,7 +161,9 @@ class Runtime {
   /// ("cannot call Runtime::block_on from a runtime thread ...").
   ///
   /// Example:
-  ///   int v = rt.block_on(answer());
+  /// ```cpp
+  /// int v = rt.block_on(answer());
+  /// ```
   template <Future F>
   future_output_t<F> block_on(F&& f) {
     using Fd = std::remove_cvref_t<F>;
@@ -169,8 +177,10 @@ class Runtime {
   /// Spawns `f` on this runtime (from any thread) and returns its JoinHandle.
   ///
   /// Example:
-  ///   auto h = rt.spawn(work());
-  ///   rt.block_on(std::move(h));
+  /// ```cpp
+  /// auto h = rt.spawn(work());
+  /// rt.block_on(std::move(h));
+  /// ```
   template <Future F>
   JoinHandle<future_output_t<F>> spawn(F&& f) {
     return detail::spawn_on(*core_, std::forward<F>(f));
@@ -189,7 +199,9 @@ class Runtime {
   /// The runtime accepts no more work afterwards (spawns are cancelled). Idempotent.
   ///
   /// Example:
-  ///   rt.shutdown_timeout(std::chrono::milliseconds(100));
+  /// ```cpp
+  /// rt.shutdown_timeout(std::chrono::milliseconds(100));
+  /// ```
   void shutdown_timeout(std::chrono::nanoseconds d);
   /// shutdown_timeout(0).
   void shutdown_background() { shutdown_timeout(std::chrono::nanoseconds::zero()); }

@@ -31,12 +31,14 @@ namespace sluice {
 /// branch is named by its index, never by its type.
 ///
 /// Example:
-///   auto s = co_await sluice::select(rx.recv(), sluice::sleep(100ms));
-///   switch (s.index()) {
-///     case 0: handle(std::move(s).get<0>()); break;   // std::optional<T> from recv
-///     case 1: on_timeout(); break;                    // sleep's void as std::monostate
-///   }
-///   // or: s.visit([](auto index, auto& value) { if constexpr (index == 0) ... });
+/// ```cpp
+/// auto s = co_await sluice::select(rx.recv(), sluice::sleep(100ms));
+/// switch (s.index()) {
+///   case 0: handle(std::move(s).get<0>()); break;   // std::optional<T> from recv
+///   case 1: on_timeout(); break;                    // sleep's void as std::monostate
+/// }
+/// // or: s.visit([](auto index, auto& value) { if constexpr (index == 0) ... });
+/// ```
 template <class... Ts>
 class Selected {
   static_assert(sizeof...(Ts) > 0, "sluice::Selected needs at least one branch");
@@ -166,17 +168,21 @@ using SelectBiased = SelectFuture<true, Fs...>;
 /// is always ready cannot starve the others (tokio::select! without `biased;`).
 ///
 /// Example (receive with a timeout):
-///   auto s = co_await sluice::select(rx.recv(), sluice::sleep(std::chrono::seconds(1)));
-///   if (s.is<1>()) co_return Err(TimedOut{});
-///   auto msg = std::move(s).get<0>();
+/// ```cpp
+/// auto s = co_await sluice::select(rx.recv(), sluice::sleep(std::chrono::seconds(1)));
+/// if (s.is<1>()) co_return Err(TimedOut{});
+/// auto msg = std::move(s).get<0>();
+/// ```
 ///
 /// Example (a future kept across loop iterations, like `&mut fut`):
-///   auto shutdown = shutdown_rx.recv();
-///   for (;;) {
-///     auto s = co_await sluice::select(sluice::by_ref(shutdown), rx.recv());
-///     if (s.index() == 0) break;
-///     ...
-///   }
+/// ```cpp
+/// auto shutdown = shutdown_rx.recv();
+/// for (;;) {
+///   auto s = co_await sluice::select(sluice::by_ref(shutdown), rx.recv());
+///   if (s.index() == 0) break;
+///   ...
+/// }
+/// ```
 ///
 /// Cancel safety: see SelectFuture.
 template <Future... Fs>
@@ -193,7 +199,9 @@ Select<std::decay_t<Fs>...> select(Fs&&... fs) {
 /// must take priority (e.g. a shutdown signal first).
 ///
 /// Example:
-///   auto s = co_await sluice::select_biased(shutdown.recv(), rx.recv());   // shutdown wins ties
+/// ```cpp
+/// auto s = co_await sluice::select_biased(shutdown.recv(), rx.recv());   // shutdown wins ties
+/// ```
 ///
 /// Cancel safety: see SelectFuture.
 template <Future... Fs>

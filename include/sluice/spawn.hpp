@@ -35,7 +35,9 @@ JoinHandle<future_output_t<F>> spawn_on(RuntimeCore& core, F&& f) {
 /// the task is cancelled at once (its JoinHandle yields JoinError::cancelled()).
 ///
 /// Example:
-///   auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 1; }());
+/// ```cpp
+/// auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 1; }());
+/// ```
 template <Future F>
 JoinHandle<future_output_t<F>> spawn(F&& f) {
   detail::RuntimeCore* core = detail::current_core();

@@ -54,7 +54,9 @@ JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking_on(RuntimeCor
 /// Errors: throws std::logic_error outside a runtime.
 ///
 /// Example:
-///   auto h = sluice::spawn_blocking([] { std::this_thread::sleep_for(1ms); return 7; });
+/// ```cpp
+/// auto h = sluice::spawn_blocking([] { std::this_thread::sleep_for(1ms); return 7; });
+/// ```
 template <class Fn>
 JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking(Fn&& fn) {
   detail::RuntimeCore* core = detail::current_core();

@@ -39,9 +39,11 @@ struct RawWakerVTable {
 /// from any thread; a single Waker object is not safe to mutate from two threads at once.
 ///
 /// Example:
-///   sluice::Waker saved = cx.waker();   // keep a clone
-///   ...
-///   std::move(saved).wake();            // later, from any thread
+/// ```cpp
+/// sluice::Waker saved = cx.waker();   // keep a clone
+/// ...
+/// std::move(saved).wake();            // later, from any thread
+/// ```
 class Waker {
  public:
   /// An empty waker: wake() and wake_by_ref() do nothing.

@@ -15,7 +15,9 @@ namespace sluice {
 /// at the back of its run queue); the second poll is ready.
 ///
 /// Example:
-///   co_await sluice::yield_now();
+/// ```cpp
+/// co_await sluice::yield_now();
+/// ```
 ///
 /// Cancel safety: cancel safe (it holds nothing).
 class [[nodiscard]] YieldNow {

@@ -29,27 +29,35 @@ class SocketAddr {
   /// Parses "a.b.c.d:port", "[v6]:port" or "localhost:port"; nullopt when malformed.
   ///
   /// Example:
-  ///   auto a = sluice::net::SocketAddr::parse("[::1]:80");   // a->is_ipv6()
+  /// ```cpp
+  /// auto a = sluice::net::SocketAddr::parse("[::1]:80");   // a->is_ipv6()
+  /// ```
   static std::optional<SocketAddr> parse(std::string_view text);
 
   /// 127.0.0.1:port.
   ///
   /// Example:
-  ///   auto a = sluice::net::SocketAddr::v4_loopback(6379);
+  /// ```cpp
+  /// auto a = sluice::net::SocketAddr::v4_loopback(6379);
+  /// ```
   static SocketAddr v4_loopback(std::uint16_t port) noexcept;
 
   /// 0.0.0.0:port (every IPv4 interface).
   ///
   /// Example:
-  ///   auto a = sluice::net::SocketAddr::v4_any(6379);
+  /// ```cpp
+  /// auto a = sluice::net::SocketAddr::v4_any(6379);
+  /// ```
   static SocketAddr v4_any(std::uint16_t port) noexcept;
 
   /// Copies a kernel sockaddr (AF_INET or AF_INET6); nullopt for other families.
   ///
   /// Example:
-  ///   sockaddr_storage ss; socklen_t len = sizeof ss;
-  ///   ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  ///   auto a = sluice::net::SocketAddr::from_raw(reinterpret_cast<sockaddr*>(&ss), len);
+  /// ```cpp
+  /// sockaddr_storage ss; socklen_t len = sizeof ss;
+  /// ::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  /// auto a = sluice::net::SocketAddr::from_raw(reinterpret_cast<sockaddr*>(&ss), len);
+  /// ```
   static std::optional<SocketAddr> from_raw(const sockaddr* sa, socklen_t len) noexcept;
 
   /// The port, host byte order.

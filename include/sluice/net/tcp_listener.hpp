@@ -43,18 +43,24 @@ class TcpListener {
   /// Binds and listens on `addr` (port 0: the kernel picks a free port; see local_addr()).
   ///
   /// Example:
-  ///   auto l = sluice::net::TcpListener::bind(sluice::net::SocketAddr::v4_loopback(0));
+  /// ```cpp
+  /// auto l = sluice::net::TcpListener::bind(sluice::net::SocketAddr::v4_loopback(0));
+  /// ```
   static IoResult<TcpListener> bind(const SocketAddr& addr);
   /// bind() after SocketAddr::parse(text); an unparsable text answers std::errc::invalid_argument.
   ///
   /// Example:
-  ///   auto l = sluice::net::TcpListener::bind("0.0.0.0:6379");
+  /// ```cpp
+  /// auto l = sluice::net::TcpListener::bind("0.0.0.0:6379");
+  /// ```
   static IoResult<TcpListener> bind(std::string_view text);
 
   /// Adopts a listening socket (made non-blocking, registered). On error the fd is closed.
   ///
   /// Example:
-  ///   auto l = sluice::net::TcpListener::from_fd(fd);
+  /// ```cpp
+  /// auto l = sluice::net::TcpListener::from_fd(fd);
+  /// ```
   static IoResult<TcpListener> from_fd(int fd);
 
   TcpListener(TcpListener&&) noexcept = default;
@@ -64,8 +70,10 @@ class TcpListener {
   /// (a connection is only taken from the kernel when the future completes).
   ///
   /// Example:
-  ///   auto a = co_await listener.accept();
-  ///   if (a) std::cout << "from " << a->peer.to_string() << "\n";
+  /// ```cpp
+  /// auto a = co_await listener.accept();
+  /// if (a) std::cout << "from " << a->peer.to_string() << "\n";
+  /// ```
   AcceptFuture accept() noexcept;
 
   /// For hand-written futures: accept() as a poll function.
@@ -74,7 +82,9 @@ class TcpListener {
   /// The bound address (with the real port when bound to port 0).
   ///
   /// Example:
-  ///   auto port = listener.local_addr()->port();
+  /// ```cpp
+  /// auto port = listener.local_addr()->port();
+  /// ```
   IoResult<SocketAddr> local_addr() const;
 
   /// The socket fd (still owned by the listener).

@@ -68,22 +68,28 @@ class TcpStream {
   /// Cancel-safety: cancelling closes the half-open socket; nothing else happened.
   ///
   /// Example:
-  ///   auto s = co_await sluice::net::TcpStream::connect(*sluice::net::SocketAddr::parse(
-  ///       "127.0.0.1:6379"));
+  /// ```cpp
+  /// auto s = co_await sluice::net::TcpStream::connect(*sluice::net::SocketAddr::parse(
+  ///     "127.0.0.1:6379"));
+  /// ```
   static ConnectFuture connect(const SocketAddr& addr);
 
   /// connect() after SocketAddr::parse(text); an unparsable text answers
   /// std::errc::invalid_argument.
   ///
   /// Example:
-  ///   auto s = co_await sluice::net::TcpStream::connect("127.0.0.1:6379");
+  /// ```cpp
+  /// auto s = co_await sluice::net::TcpStream::connect("127.0.0.1:6379");
+  /// ```
   static ConnectFuture connect(std::string_view text);
 
   /// Adopts a connected socket (it is made non-blocking and registered with this thread's
   /// runtime). On error the fd is closed.
   ///
   /// Example:
-  ///   auto s = sluice::net::TcpStream::from_fd(fd);
+  /// ```cpp
+  /// auto s = sluice::net::TcpStream::from_fd(fd);
+  /// ```
   static IoResult<TcpStream> from_fd(int fd);
 
   TcpStream(TcpStream&&) noexcept = default;
@@ -94,8 +100,10 @@ class TcpStream {
   /// future completes).
   ///
   /// Example:
-  ///   char buf[4096];
-  ///   auto n = co_await stream.read(buf);
+  /// ```cpp
+  /// char buf[4096];
+  /// auto n = co_await stream.read(buf);
+  /// ```
   ReadFuture read(std::span<char> buf) noexcept;
   /// read() into raw memory.
   ReadFuture read(void* data, std::size_t len) noexcept;
@@ -105,8 +113,10 @@ class TcpStream {
   /// cancel-safe (buf keeps its size when cancelled).
   ///
   /// Example:
-  ///   std::string in;
-  ///   while (true) { auto n = co_await stream.read_buf(in); if (!n || *n == 0) break; }
+  /// ```cpp
+  /// std::string in;
+  /// while (true) { auto n = co_await stream.read_buf(in); if (!n || *n == 0) break; }
+  /// ```
   template <GrowableByteBuffer B>
   ReadBufFuture<B> read_buf(B& buf) noexcept;
 
@@ -114,37 +124,49 @@ class TcpStream {
   /// IoResult<size_t>. Cancel-safety: cancel-safe (nothing is written unless it completes).
   ///
   /// Example:
-  ///   auto n = co_await stream.write("PING\r\n");
+  /// ```cpp
+  /// auto n = co_await stream.write("PING\r\n");
+  /// ```
   WriteFuture write(std::string_view data) noexcept;
 
   /// Writes all of `data`. Output: IoResult<void>. Cancel-safety: NOT cancel-safe: a cancelled
   /// write_all may have written a prefix (use write() to know how much).
   ///
   /// Example:
-  ///   if (auto r = co_await stream.write_all(reply); !r) co_return;
+  /// ```cpp
+  /// if (auto r = co_await stream.write_all(reply); !r) co_return;
+  /// ```
   WriteAllFuture write_all(std::string_view data) noexcept;
 
   /// Completes when the socket is readable (or closed / in error). Output: IoResult<void>.
   /// Cancel-safety: cancel-safe.
   ///
   /// Example:
-  ///   co_await stream.readable();  auto n = stream.try_read(buf);
+  /// ```cpp
+  /// co_await stream.readable();  auto n = stream.try_read(buf);
+  /// ```
   ReadyFuture readable() noexcept;
   /// Completes when the socket is writable (or closed / in error). Cancel-safe.
   ///
   /// Example:
-  ///   co_await stream.writable();  auto n = stream.try_write("x");
+  /// ```cpp
+  /// co_await stream.writable();  auto n = stream.try_write("x");
+  /// ```
   ReadyFuture writable() noexcept;
 
   /// One non-blocking read: std::errc::operation_would_block when nothing is there.
   ///
   /// Example:
-  ///   auto n = stream.try_read(buf);
+  /// ```cpp
+  /// auto n = stream.try_read(buf);
+  /// ```
   IoResult<std::size_t> try_read(std::span<char> buf);
   /// One non-blocking write: std::errc::operation_would_block when the buffer is full.
   ///
   /// Example:
-  ///   auto n = stream.try_write("x");
+  /// ```cpp
+  /// auto n = stream.try_write("x");
+  /// ```
   IoResult<std::size_t> try_write(std::string_view data);
 
   /// For hand-written futures: read() as a poll function.
@@ -156,13 +178,17 @@ class TcpStream {
   /// it never waits.
   ///
   /// Example:
-  ///   (void)stream.shutdown(sluice::net::Shutdown::write);
+  /// ```cpp
+  /// (void)stream.shutdown(sluice::net::Shutdown::write);
+  /// ```
   IoResult<void> shutdown(Shutdown how = Shutdown::write);
 
   /// TCP_NODELAY on or off (off: Nagle's algorithm batches small writes).
   ///
   /// Example:
-  ///   (void)stream.set_nodelay(true);
+  /// ```cpp
+  /// (void)stream.set_nodelay(true);
+  /// ```
   IoResult<void> set_nodelay(bool on);
   /// Whether TCP_NODELAY is on.
   IoResult<bool> nodelay() const;
@@ -170,7 +196,9 @@ class TcpStream {
   /// The remote address.
   ///
   /// Example:
-  ///   std::cout << stream.peer_addr()->to_string();
+  /// ```cpp
+  /// std::cout << stream.peer_addr()->to_string();
+  /// ```
   IoResult<SocketAddr> peer_addr() const;
   /// The local address.
   IoResult<SocketAddr> local_addr() const;

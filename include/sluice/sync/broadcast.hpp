@@ -37,7 +37,9 @@ namespace sluice::broadcast {
 /// No receiver is subscribed: the value was not sent and is handed back in `value`.
 ///
 /// Example:
-///   if (auto r = tx.send(ev); !r) drop(std::move(r).error().value);
+/// ```cpp
+/// if (auto r = tx.send(ev); !r) drop(std::move(r).error().value);
+/// ```
 template <class T>
 struct SendError {
   T value;
@@ -50,9 +52,11 @@ struct SendError {
 /// oldest value still kept).
 ///
 /// Example:
-///   auto r = co_await rx.recv();
-///   if (!r && r.error().is_lagged()) std::printf("missed %llu\n", (unsigned long
-///   long)r.error().lagged_count());
+/// ```cpp
+/// auto r = co_await rx.recv();
+/// if (!r && r.error().is_lagged()) std::printf("missed %llu\n", (unsigned long
+/// long)r.error().lagged_count());
+/// ```
 class RecvError {
  public:
   enum class Kind { Closed, Lagged };
@@ -80,8 +84,10 @@ class RecvError {
 /// Why try_recv() produced no value: Empty (nothing new yet), Closed, or Lagged(n).
 ///
 /// Example:
-///   auto r = rx.try_recv();
-///   if (!r && r.error().is_empty()) ...;
+/// ```cpp
+/// auto r = rx.try_recv();
+/// if (!r && r.error().is_empty()) ...;
+/// ```
 class TryRecvError {
  public:
   enum class Kind { Empty, Closed, Lagged };
@@ -119,8 +125,10 @@ std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity);
 /// is closed for receivers once the last strong sender is dropped.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::broadcast::channel<int>(8);
-///   auto n = tx.send(1);   // Ok(1): one receiver will see it
+/// ```cpp
+/// auto [tx, rx] = sluice::broadcast::channel<int>(8);
+/// auto n = tx.send(1);   // Ok(1): one receiver will see it
+/// ```
 template <class T>
 class Sender {
   using Shared = sluice::detail::BroadcastShared<T>;
@@ -134,10 +142,12 @@ class Sender {
   /// Errors: throws std::invalid_argument when capacity is 0.
   ///
   /// Example:
-  ///   sluice::broadcast::Sender<std::string> tx(16);
-  ///   auto r = tx.send("lost");        // Err: nobody listens; r.error().value == "lost"
-  ///   auto rx = tx.subscribe();
-  ///   (void)tx.send("seen");           // Ok(1): rx will receive it
+  /// ```cpp
+  /// sluice::broadcast::Sender<std::string> tx(16);
+  /// auto r = tx.send("lost");        // Err: nobody listens; r.error().value == "lost"
+  /// auto rx = tx.subscribe();
+  /// (void)tx.send("seen");           // Ok(1): rx will receive it
+  /// ```
   explicit Sender(std::size_t capacity) : s_(std::make_shared<Shared>(capacity)) {}
   Sender(const Sender& o) noexcept : s_(o.s_) {
     if (s_) s_->tx_count_.fetch_add(1, sluice::detail::mo::relaxed);
@@ -162,7 +172,9 @@ class Sender {
   /// Errors: SendError holding `v` when no receiver is subscribed (a later subscribe() reopens).
   ///
   /// Example:
-  ///   if (auto r = tx.send(ev)) std::printf("%zu receivers\n", *r);
+  /// ```cpp
+  /// if (auto r = tx.send(ev)) std::printf("%zu receivers\n", *r);
+  /// ```
   Result<std::size_t, SendError<T>> send(T v) {
     std::unique_lock lk(s_->tail_mu_);
     auto& tail = s_->tail_;
@@ -184,13 +196,17 @@ class Sender {
   /// A new receiver that sees every value sent after this call.
   ///
   /// Example:
-  ///   auto rx = tx.subscribe();
+  /// ```cpp
+  /// auto rx = tx.subscribe();
+  /// ```
   Receiver<T> subscribe() const { return Receiver<T>::attach(s_); }
 
   /// Number of live receivers (0 for a fresh Sender(capacity)).
   ///
   /// Example:
-  ///   if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```cpp
+  /// if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```
   std::size_t receiver_count() const {
     std::lock_guard g(s_->tail_mu_);
     return s_->tail_.rx_count;
@@ -199,7 +215,9 @@ class Sender {
   /// Number of values some receiver has not read yet (the largest backlog, at most capacity).
   ///
   /// Example:
-  ///   if (tx.len() == capacity) std::puts("someone is about to lag");
+  /// ```cpp
+  /// if (tx.len() == capacity) std::puts("someone is about to lag");
+  /// ```
   std::size_t len() const {
     std::lock_guard g(s_->tail_mu_);
     const std::uint64_t end = s_->tail_.pos;
@@ -224,14 +242,18 @@ class Sender {
   /// A weak sender: does not keep the channel open; upgrade() gives a Sender while one lives.
   ///
   /// Example:
-  ///   auto weak = tx.downgrade();
-  ///   if (auto strong = weak.upgrade()) (void)strong->send(1);
+  /// ```cpp
+  /// auto weak = tx.downgrade();
+  /// if (auto strong = weak.upgrade()) (void)strong->send(1);
+  /// ```
   [[nodiscard]] WeakSender<T> downgrade() const { return WeakSender<T>(s_); }
 
   /// Future that completes once there is no receiver (all dropped).
   ///
   /// Example:
-  ///   co_await tx.closed();
+  /// ```cpp
+  /// co_await tx.closed();
+  /// ```
   ///
   /// Cancel safety: cancel safe.
   Closed<T> closed() const { return Closed<T>(s_); }
@@ -256,9 +278,11 @@ class Sender {
 /// A sender that does not keep the channel open. Copyable.
 ///
 /// Example:
-///   auto weak = tx.downgrade();
-///   drop(tx);
-///   EXPECT_FALSE(weak.upgrade());
+/// ```cpp
+/// auto weak = tx.downgrade();
+/// drop(tx);
+/// EXPECT_FALSE(weak.upgrade());
+/// ```
 template <class T>
 class WeakSender {
   using Shared = sluice::detail::BroadcastShared<T>;
@@ -304,11 +328,13 @@ class WeakSender {
 /// receiver at the tail. Dropping it marks its unread values read.
 ///
 /// Example:
-///   for (;;) {
-///     auto r = co_await rx.recv();
-///     if (r) handle(*r);
-///     else if (r.error().is_closed()) break;   // Lagged: keep going
-///   }
+/// ```cpp
+/// for (;;) {
+///   auto r = co_await rx.recv();
+///   if (r) handle(*r);
+///   else if (r.error().is_closed()) break;   // Lagged: keep going
+/// }
+/// ```
 template <class T>
 class Receiver {
   using Shared = sluice::detail::BroadcastShared<T>;
@@ -330,7 +356,9 @@ class Receiver {
   /// Future of the next value: Result<T, RecvError>. The receiver must outlive it.
   ///
   /// Example:
-  ///   auto r = co_await rx.recv();
+  /// ```cpp
+  /// auto r = co_await rx.recv();
+  /// ```
   ///
   /// Cancel safety: cancel safe: if it loses a select, no value was consumed.
   Recv<T> recv() { return Recv<T>(*this); }
@@ -340,7 +368,9 @@ class Receiver {
   /// Errors: Empty, Closed, or Lagged(n) (then the next call continues from the oldest value).
   ///
   /// Example:
-  ///   while (auto r = rx.try_recv()) handle(*r);
+  /// ```cpp
+  /// while (auto r = rx.try_recv()) handle(*r);
+  /// ```
   Result<T, TryRecvError> try_recv() {
     Outcome o = read(nullptr, nullptr);
     switch (o.kind) {
@@ -361,7 +391,9 @@ class Receiver {
   /// Errors: as recv(); throws std::logic_error on a runtime thread or inside block_on.
   ///
   /// Example:
-  ///   std::thread t([rx = tx.subscribe()]() mutable { auto v = rx.blocking_recv(); });
+  /// ```cpp
+  /// std::thread t([rx = tx.subscribe()]() mutable { auto v = rx.blocking_recv(); });
+  /// ```
   Result<T, RecvError> blocking_recv() {
     sluice::detail::assert_can_block("sluice::broadcast::Receiver::blocking_recv");
     return sluice::block_on(recv());
@@ -384,7 +416,9 @@ class Receiver {
   /// A new receiver of the same channel, starting at the tail (sees values sent after this).
   ///
   /// Example:
-  ///   auto rx2 = rx.resubscribe();
+  /// ```cpp
+  /// auto rx2 = rx.resubscribe();
+  /// ```
   Receiver resubscribe() const { return attach(s_); }
   /// Number of strong senders.
   std::size_t sender_strong_count() const {
@@ -487,7 +521,9 @@ class Receiver {
 /// Future returned by Receiver::recv(): Result<T, RecvError>.
 ///
 /// Example:
-///   auto s = co_await sluice::select(rx.recv(), sluice::sleep(1s));
+/// ```cpp
+/// auto s = co_await sluice::select(rx.recv(), sluice::sleep(1s));
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
@@ -528,7 +564,9 @@ class [[nodiscard]] Recv {
 /// Future returned by Sender::closed(): completes once no receiver is left.
 ///
 /// Example:
-///   co_await tx.closed();
+/// ```cpp
+/// co_await tx.closed();
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
@@ -575,7 +613,9 @@ class [[nodiscard]] Closed {
 /// Errors: throws std::invalid_argument when capacity is 0.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::broadcast::channel<Event>(100);
+/// ```cpp
+/// auto [tx, rx] = sluice::broadcast::channel<Event>(100);
+/// ```
 template <class T>
 std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
   auto s = std::make_shared<sluice::detail::BroadcastShared<T>>(capacity);

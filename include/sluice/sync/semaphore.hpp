@@ -33,8 +33,10 @@ class Semaphore;
 /// Permits taken from a Semaphore; gives them back when destroyed.
 ///
 /// Example:
-///   auto p = sem.try_acquire_many(2);
-///   if (p) { assert(p->num_permits() == 2); }   // released at the end of the scope
+/// ```cpp
+/// auto p = sem.try_acquire_many(2);
+/// if (p) { assert(p->num_permits() == 2); }   // released at the end of the scope
+/// ```
 class [[nodiscard]] SemaphorePermit {
  public:
   SemaphorePermit(SemaphorePermit&& o) noexcept
@@ -78,8 +80,10 @@ class [[nodiscard]] SemaphorePermit {
 /// Like SemaphorePermit, but keeps its Semaphore alive through a shared_ptr.
 ///
 /// Example:
-///   auto sem = std::make_shared<sluice::Semaphore>(1);
-///   auto p = co_await sluice::Semaphore::acquire_owned(sem);   // movable into a spawned task
+/// ```cpp
+/// auto sem = std::make_shared<sluice::Semaphore>(1);
+/// auto p = co_await sluice::Semaphore::acquire_owned(sem);   // movable into a spawned task
+/// ```
 class [[nodiscard]] OwnedSemaphorePermit {
  public:
   OwnedSemaphorePermit(OwnedSemaphorePermit&&) noexcept = default;

@@ -40,7 +40,9 @@ namespace sluice::watch {
 /// Every receiver is gone: the value was not stored; it is handed back in `value`.
 ///
 /// Example:
-///   if (auto r = tx.send(cfg); !r) log(r.error().what());   // r.error().value is cfg
+/// ```cpp
+/// if (auto r = tx.send(cfg); !r) log(r.error().what());   // r.error().value is cfg
+/// ```
 template <class T>
 struct SendError {
   T value;
@@ -51,8 +53,10 @@ struct SendError {
 /// Every sender is gone (and, for changed(), the latest value was already seen).
 ///
 /// Example:
-///   auto changed = co_await rx.changed();
-///   if (!changed) break;   // sender dropped
+/// ```cpp
+/// auto changed = co_await rx.changed();
+/// if (!changed) break;   // sender dropped
+/// ```
 struct RecvError {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
@@ -64,8 +68,10 @@ struct RecvError {
 /// send deadlocks). Movable, not copyable.
 ///
 /// Example:
-///   auto cfg = rx.borrow_and_update();
-///   if (cfg.has_changed()) apply(*cfg);
+/// ```cpp
+/// auto cfg = rx.borrow_and_update();
+/// if (cfg.has_changed()) apply(*cfg);
+/// ```
 template <class T>
 class Ref {
  public:
@@ -106,9 +112,11 @@ std::pair<Sender<T>, Receiver<T>> channel(A&&... init);
 /// when the last copy is dropped.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::watch::channel<std::string>("v1");
-///   (void)tx.send("v2");
-///   tx.send_modify([](std::string& s) { s += "+patch"; });
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<std::string>("v1");
+/// (void)tx.send("v2");
+/// tx.send_modify([](std::string& s) { s += "+patch"; });
+/// ```
 template <class T>
 class Sender {
   using Shared = sluice::detail::WatchShared<T>;
@@ -120,11 +128,13 @@ class Sender {
   /// send_replace(), send_modify() and send_if_modified() work as usual. subscribe() opens it.
   ///
   /// Example:
-  ///   sluice::watch::Sender<int> tx(0);
-  ///   auto r = tx.send(1);             // Err: nobody listens; r.error().value == 1
-  ///   int old = tx.send_replace(2);    // 0: stored even with no receivers
-  ///   auto rx = tx.subscribe();        // *rx.borrow() == 2, counted as seen
-  ///   (void)tx.send(3);                // Ok: rx.changed() completes
+  /// ```cpp
+  /// sluice::watch::Sender<int> tx(0);
+  /// auto r = tx.send(1);             // Err: nobody listens; r.error().value == 1
+  /// int old = tx.send_replace(2);    // 0: stored even with no receivers
+  /// auto rx = tx.subscribe();        // *rx.borrow() == 2, counted as seen
+  /// (void)tx.send(3);                // Ok: rx.changed() completes
+  /// ```
   explicit Sender(T init) : s_(std::make_shared<Shared>(std::move(init))) {
     s_->rx_count_.store(0, sluice::detail::mo::relaxed);  // not shared with anyone yet
   }
@@ -149,7 +159,9 @@ class Sender {
   /// error and the value is left unchanged.
   ///
   /// Example:
-  ///   if (!tx.send(2)) std::puts("no receivers");
+  /// ```cpp
+  /// if (!tx.send(2)) std::puts("no receivers");
+  /// ```
   Result<void, SendError<T>> send(T v) {
     if (s_->rx_count_.load(sluice::detail::mo::acquire) == 0)
       return Err(SendError<T>{std::move(v)});
@@ -161,7 +173,9 @@ class Sender {
   /// are none. `f` must not borrow the channel (it would deadlock).
   ///
   /// Example:
-  ///   tx.send_modify([](Config& c) { c.timeout_ms = 1000; });
+  /// ```cpp
+  /// tx.send_modify([](Config& c) { c.timeout_ms = 1000; });
+  /// ```
   template <class F>
   void send_modify(F&& f) {
     (void)send_if_modified([&](T& v) {
@@ -175,8 +189,10 @@ class Sender {
   /// propagates (the value keeps whatever `f` did to it).
   ///
   /// Example:
-  ///   bool changed = tx.send_if_modified([](int& v) { if (v == 3) return false; v = 3; return
-  ///   true; });
+  /// ```cpp
+  /// bool changed = tx.send_if_modified([](int& v) { if (v == 3) return false; v = 3; return
+  /// true; });
+  /// ```
   template <class F>
   bool send_if_modified(F&& f) {
     {
@@ -191,7 +207,9 @@ class Sender {
   /// Replaces the value (even with no receivers), wakes the receivers, returns the old value.
   ///
   /// Example:
-  ///   int old = tx.send_replace(5);
+  /// ```cpp
+  /// int old = tx.send_replace(5);
+  /// ```
   T send_replace(T v) {
     {
       std::unique_lock lk(s_->lock_);
@@ -206,7 +224,9 @@ class Sender {
   /// A read guard on the current value (has_changed() is false).
   ///
   /// Example:
-  ///   int now = *tx.borrow();
+  /// ```cpp
+  /// int now = *tx.borrow();
+  /// ```
   Ref<T> borrow() const {
     std::shared_lock lk(s_->lock_);
     return Ref<T>(std::move(lk), &s_->value_, false);
@@ -216,7 +236,9 @@ class Sender {
   /// were all dropped.
   ///
   /// Example:
-  ///   auto rx2 = tx.subscribe();
+  /// ```cpp
+  /// auto rx2 = tx.subscribe();
+  /// ```
   Receiver<T> subscribe() const {
     s_->rx_count_.fetch_add(1, sluice::detail::mo::acq_rel);
     return Receiver<T>(s_, s_->state_.load(sluice::detail::mo::seq_cst) & ~Shared::kClosed);
@@ -225,7 +247,9 @@ class Sender {
   /// Number of live receivers (0 for a fresh Sender(init)).
   ///
   /// Example:
-  ///   if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```cpp
+  /// if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```
   std::size_t receiver_count() const { return s_->rx_count_.load(sluice::detail::mo::acquire); }
   /// Number of live senders (copies of this one included).
   std::size_t sender_count() const { return s_->tx_count_.load(sluice::detail::mo::acquire); }
@@ -237,7 +261,9 @@ class Sender {
   /// Future that completes once every receiver is gone.
   ///
   /// Example:
-  ///   co_await tx.closed();   // nobody listens any more: stop producing
+  /// ```cpp
+  /// co_await tx.closed();   // nobody listens any more: stop producing
+  /// ```
   ///
   /// Cancel safety: cancel safe.
   Closed<T> closed() const { return Closed<T>(s_); }
@@ -264,12 +290,14 @@ class Sender {
 /// Observes the latest value. Copyable: a copy remembers the same last-seen version.
 ///
 /// Example:
-///   for (;;) {
-///     auto changed = co_await rx.changed();
-///     if (!changed) break;
-///     auto cfg = rx.borrow_and_update();
-///     apply(*cfg);
-///   }
+/// ```cpp
+/// for (;;) {
+///   auto changed = co_await rx.changed();
+///   if (!changed) break;
+///   auto cfg = rx.borrow_and_update();
+///   apply(*cfg);
+/// }
+/// ```
 template <class T>
 class Receiver {
   using Shared = sluice::detail::WatchShared<T>;
@@ -297,7 +325,9 @@ class Receiver {
   /// whether it is newer than the last value this receiver marked seen.
   ///
   /// Example:
-  ///   int v = *rx.borrow();
+  /// ```cpp
+  /// int v = *rx.borrow();
+  /// ```
   Ref<T> borrow() const {
     std::shared_lock lk(s_->lock_);
     const std::uint64_t now = current();
@@ -307,7 +337,9 @@ class Receiver {
   /// A read guard on the current value, marking it seen.
   ///
   /// Example:
-  ///   auto v = rx.borrow_and_update();   // changed() now waits for a newer value
+  /// ```cpp
+  /// auto v = rx.borrow_and_update();   // changed() now waits for a newer value
+  /// ```
   Ref<T> borrow_and_update() {
     std::shared_lock lk(s_->lock_);
     const std::uint64_t now = current();
@@ -321,7 +353,9 @@ class Receiver {
   /// Errors: RecvError once every sender is gone.
   ///
   /// Example:
-  ///   if (rx.has_changed().value_or(false)) reload();
+  /// ```cpp
+  /// if (rx.has_changed().value_or(false)) reload();
+  /// ```
   Result<bool, RecvError> has_changed() const {
     const std::uint64_t st = s_->state_.load(sluice::detail::mo::seq_cst);
     if (st & Shared::kClosed) return Err(RecvError{});
@@ -331,13 +365,17 @@ class Receiver {
   /// Makes the current value count as unseen (changed() completes at once).
   ///
   /// Example:
-  ///   rx.mark_changed();
+  /// ```cpp
+  /// rx.mark_changed();
+  /// ```
   void mark_changed() { version_ = current() - Shared::kStep; }
 
   /// Makes the current value count as seen.
   ///
   /// Example:
-  ///   rx.mark_unchanged();
+  /// ```cpp
+  /// rx.mark_unchanged();
+  /// ```
   void mark_unchanged() { version_ = current(); }
 
   /// Future that completes with success once a value newer than the last seen one is there
@@ -345,8 +383,10 @@ class Receiver {
   /// seen. The receiver must outlive the future.
   ///
   /// Example:
-  ///   auto changed = co_await rx.changed();
-  ///   if (!changed) co_return;   // closed
+  /// ```cpp
+  /// auto changed = co_await rx.changed();
+  /// if (!changed) co_return;   // closed
+  /// ```
   ///
   /// Cancel safety: cancel safe: if it loses a select, nothing was marked seen.
   Changed<T> changed() { return Changed<T>(*this); }
@@ -356,7 +396,9 @@ class Receiver {
   /// and the latest value does not satisfy it. `pred` runs under the read lock.
   ///
   /// Example:
-  ///   auto ready = co_await rx.wait_for([](const State& s) { return s.ready; });
+  /// ```cpp
+  /// auto ready = co_await rx.wait_for([](const State& s) { return s.ready; });
+  /// ```
   ///
   /// Cancel safety: cancel safe: the last value marked seen did not satisfy `pred`.
   template <class Pred>
@@ -411,7 +453,9 @@ class Receiver {
 /// Future returned by Receiver::changed(): Result<void, RecvError>.
 ///
 /// Example:
-///   auto r = co_await rx.changed();
+/// ```cpp
+/// auto r = co_await rx.changed();
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
@@ -445,7 +489,9 @@ class [[nodiscard]] Changed {
 /// Future returned by Receiver::wait_for(): Result<Ref<T>, RecvError>.
 ///
 /// Example:
-///   auto r = co_await rx.wait_for([](int v) { return v > 10; });
+/// ```cpp
+/// auto r = co_await rx.wait_for([](int v) { return v > 10; });
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T, class Pred>
@@ -495,7 +541,9 @@ class [[nodiscard]] WaitFor {
 /// Future returned by Sender::closed(): completes once every receiver is gone.
 ///
 /// Example:
-///   co_await tx.closed();
+/// ```cpp
+/// co_await tx.closed();
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
@@ -532,7 +580,9 @@ class [[nodiscard]] Closed {
 /// Creates a watch channel holding `T(init...)`; the receiver counts it as seen.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::watch::channel<bool>(false);   // a shutdown flag
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<bool>(false);   // a shutdown flag
+/// ```
 template <class T, class... A>
 std::pair<Sender<T>, Receiver<T>> channel(A&&... init) {
   auto s = std::make_shared<sluice::detail::WatchShared<T>>(std::forward<A>(init)...);

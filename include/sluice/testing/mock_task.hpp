@@ -74,13 +74,15 @@ struct CountingWakerState {
 /// Movable, not copyable.
 ///
 /// Example:
-///   sluice::testing::CountingWaker cw;
-///   sluice::Waker w = cw.waker();          // a clone
-///   EXPECT_EQ(cw.ref_count(), 1u);
-///   std::move(w).wake();                   // consumes the clone
-///   EXPECT_EQ(cw.wake_count(), 1u);
-///   EXPECT_EQ(cw.ref_count(), 0u);
-///   EXPECT_TRUE(cw.take_woken());          // and clears the flag
+/// ```cpp
+/// sluice::testing::CountingWaker cw;
+/// sluice::Waker w = cw.waker();          // a clone
+/// EXPECT_EQ(cw.ref_count(), 1u);
+/// std::move(w).wake();                   // consumes the clone
+/// EXPECT_EQ(cw.wake_count(), 1u);
+/// EXPECT_EQ(cw.ref_count(), 0u);
+/// EXPECT_TRUE(cw.take_woken());          // and clears the flag
+/// ```
 class CountingWaker {
  public:
   CountingWaker() : waker_(new detail::CountingWakerState, &detail::CountingWakerState::kVTable) {}
@@ -128,13 +130,15 @@ class CountingWaker {
 /// ready is up to the future (a Task throws std::logic_error).
 ///
 /// Example:
-///   auto t = sluice::testing::spawn(my_leaf());
-///   ASSERT_TRUE(t.poll().is_pending());
-///   EXPECT_FALSE(t.is_woken());
-///   trigger_from_another_thread();
-///   EXPECT_TRUE(t.is_woken());
-///   t.drop_future();
-///   EXPECT_EQ(t.waker_ref_count(), 0u);     // the cancelled leaf dropped its waker
+/// ```cpp
+/// auto t = sluice::testing::spawn(my_leaf());
+/// ASSERT_TRUE(t.poll().is_pending());
+/// EXPECT_FALSE(t.is_woken());
+/// trigger_from_another_thread();
+/// EXPECT_TRUE(t.is_woken());
+/// t.drop_future();
+/// EXPECT_EQ(t.waker_ref_count(), 0u);     // the cancelled leaf dropped its waker
+/// ```
 template <Future F>
 class MockTask {
  public:
@@ -158,7 +162,9 @@ class MockTask {
   /// Clears the woken flag first, like poll().
   ///
   /// Example:
-  ///   t.enter([](sluice::Context& cx, auto& fut) { EXPECT_TRUE(fut.poll(cx).is_pending()); });
+  /// ```cpp
+  /// t.enter([](sluice::Context& cx, auto& fut) { EXPECT_TRUE(fut.poll(cx).is_pending()); });
+  /// ```
   template <class Fn>
   decltype(auto) enter(Fn&& fn) {
     coop::Budget b = coop::Budget::initial();
@@ -202,8 +208,10 @@ class MockTask {
 /// Wraps `fut` (any Future, including a Task) in a MockTask.
 ///
 /// Example:
-///   auto t = sluice::testing::spawn(answer());   // Task<int>
-///   EXPECT_EQ(t.poll().value(), 42);
+/// ```cpp
+/// auto t = sluice::testing::spawn(answer());   // Task<int>
+/// EXPECT_EQ(t.poll().value(), 42);
+/// ```
 template <Future F>
 MockTask<std::decay_t<F>> spawn(F&& fut) {
   return MockTask<std::decay_t<F>>(std::forward<F>(fut));

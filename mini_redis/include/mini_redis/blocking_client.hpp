@@ -33,8 +33,10 @@ class BlockingSubscriber;
 /// Client, blocking: see the top of this file. Move-only.
 ///
 /// Example:
-///   auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
-///   auto pong = c->ping();                          // "PONG"
+/// ```cpp
+/// auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
+/// auto pong = c->ping();                          // "PONG"
+/// ```
 class BlockingClient {
  public:
   /// Connects to "host:port" (Client::connect). Errors: io.
@@ -74,11 +76,13 @@ class BlockingClient {
 /// Subscriber, blocking. Move-only.
 ///
 /// Example:
-///   auto sub = std::move(*c).subscribe({"news"});
-///   while (auto m = sub->next_message()) {
-///     if (!*m) break;                               // the server closed the connection
-///     std::cout << (*m)->content << "\n";
-///   }
+/// ```cpp
+/// auto sub = std::move(*c).subscribe({"news"});
+/// while (auto m = sub->next_message()) {
+///   if (!*m) break;                               // the server closed the connection
+///   std::cout << (*m)->content << "\n";
+/// }
+/// ```
 class BlockingSubscriber {
  public:
   BlockingSubscriber(BlockingSubscriber&&) noexcept = default;

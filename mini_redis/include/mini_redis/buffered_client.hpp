@@ -49,8 +49,10 @@ namespace mini_redis {
 /// A copyable handle to a pipelining connection manager: see the top of this file.
 ///
 /// Example:
-///   auto c = mini_redis::BufferedClient::start(std::move(client));   // inside a runtime
-///   auto r = co_await c.set("k", "v");
+/// ```cpp
+/// auto c = mini_redis::BufferedClient::start(std::move(client));   // inside a runtime
+/// auto r = co_await c.set("k", "v");
+/// ```
 class BufferedClient {
  public:
   /// Tuning knobs.
@@ -76,7 +78,9 @@ class BufferedClient {
   /// Client::connect. Cancel safety: cancel-safe (no manager is started until it completes).
   ///
   /// Example:
-  ///   auto c = co_await mini_redis::BufferedClient::connect("127.0.0.1:6379");
+  /// ```cpp
+  /// auto c = co_await mini_redis::BufferedClient::connect("127.0.0.1:6379");
+  /// ```
   static sluice::Task<ClientResult<BufferedClient>> connect(std::string addr, Options options);
   static sluice::Task<ClientResult<BufferedClient>> connect(std::string addr);
 
@@ -84,7 +88,9 @@ class BufferedClient {
   /// runtime) and returns the first handle.
   ///
   /// Example:
-  ///   mini_redis::BufferedClient c = mini_redis::BufferedClient::start(std::move(*client));
+  /// ```cpp
+  /// mini_redis::BufferedClient c = mini_redis::BufferedClient::start(std::move(*client));
+  /// ```
   static BufferedClient start(Client client, Options options);
   static BufferedClient start(Client client);
 

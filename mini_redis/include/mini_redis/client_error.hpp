@@ -25,8 +25,10 @@ namespace mini_redis {
 /// Why a client request failed: see the top of this file.
 ///
 /// Example:
-///   mini_redis::ClientError e = mini_redis::ClientError::server("ERR unknown command");
-///   assert(e.kind() == mini_redis::ClientError::Kind::server);
+/// ```cpp
+/// mini_redis::ClientError e = mini_redis::ClientError::server("ERR unknown command");
+/// assert(e.kind() == mini_redis::ClientError::Kind::server);
+/// ```
 class ClientError {
  public:
   enum class Kind {

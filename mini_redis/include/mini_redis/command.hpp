@@ -40,10 +40,12 @@ namespace mini_redis {
 /// Why a frame is not a valid command. message() is the error reply, "ERR" prefix included.
 ///
 /// Example:
-///   auto r = mini_redis::Command::from_frame(mini_redis::Frame::array({
-///       mini_redis::Frame::bulk("GET")}));
-///   assert(r.error().kind() == mini_redis::CommandError::Kind::wrong_arity);
-///   r.error().message();   // "ERR wrong number of arguments for 'get' command"
+/// ```cpp
+/// auto r = mini_redis::Command::from_frame(mini_redis::Frame::array({
+///     mini_redis::Frame::bulk("GET")}));
+/// assert(r.error().kind() == mini_redis::CommandError::Kind::wrong_arity);
+/// r.error().message();   // "ERR wrong number of arguments for 'get' command"
+/// ```
 class CommandError {
  public:
   enum class Kind : std::uint8_t {
@@ -99,8 +101,10 @@ struct Get {
 /// forever). to_frame always writes the expiry as `PX <ms>`.
 ///
 /// Example:
-///   using namespace std::chrono_literals;
-///   mini_redis::Set{"k", "v", 10s}.to_frame();   // ["set", "k", "v", "px", "10000"]
+/// ```cpp
+/// using namespace std::chrono_literals;
+/// mini_redis::Set{"k", "v", 10s}.to_frame();   // ["set", "k", "v", "px", "10000"]
+/// ```
 struct Set {
   std::string key;
   std::string value;
@@ -161,10 +165,12 @@ struct Unknown {
 /// One command: a std::variant of the structs above, read from a frame with from_frame.
 ///
 /// Example:
-///   auto cmd = mini_redis::Command::from_frame(frame);
-///   if (!cmd) { reply(cmd.error().to_frame()); return; }
-///   std::visit([](auto& c) { apply(c); }, cmd->variant());
-///   // or: if (const mini_redis::Get* get = cmd->get_if<mini_redis::Get>()) ...
+/// ```cpp
+/// auto cmd = mini_redis::Command::from_frame(frame);
+/// if (!cmd) { reply(cmd.error().to_frame()); return; }
+/// std::visit([](auto& c) { apply(c); }, cmd->variant());
+/// // or: if (const mini_redis::Get* get = cmd->get_if<mini_redis::Get>()) ...
+/// ```
 class Command {
  public:
   using Variant = std::variant<Ping, Get, Set, Publish, Subscribe, Unsubscribe, Unknown>;

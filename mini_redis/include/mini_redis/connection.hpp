@@ -39,9 +39,11 @@ namespace mini_redis {
 /// Why a Connection could not produce a frame.
 ///
 /// Example:
-///   auto f = co_await conn.read_frame();
-///   if (!f && f.error().kind() == mini_redis::ConnectionError::Kind::protocol)
-///     co_await conn.write_frame(mini_redis::Frame::error(f.error().message()));
+/// ```cpp
+/// auto f = co_await conn.read_frame();
+/// if (!f && f.error().kind() == mini_redis::ConnectionError::Kind::protocol)
+///   co_await conn.write_frame(mini_redis::Frame::error(f.error().message()));
+/// ```
 class ConnectionError {
  public:
   enum class Kind {
@@ -89,7 +91,9 @@ class Connection {
   /// should turn them off (a reply never is one).
   ///
   /// Example:
-  ///   mini_redis::Connection conn(std::move(stream));
+  /// ```cpp
+  /// mini_redis::Connection conn(std::move(stream));
+  /// ```
   explicit Connection(sluice::net::TcpStream stream, ParserOptions options = {});
 
   Connection(Connection&&) noexcept = default;
@@ -100,20 +104,26 @@ class Connection {
   /// before the cancel stay buffered for the next call.
   ///
   /// Example:
-  ///   FrameResult f = co_await conn.read_frame();
+  /// ```cpp
+  /// FrameResult f = co_await conn.read_frame();
+  /// ```
   sluice::Task<FrameResult> read_frame();
 
   /// The next frame if it is already buffered; never touches the socket. Empty optional: none
   /// buffered (yet).
   ///
   /// Example:
-  ///   while (true) { auto more = conn.try_read_buffered(); if (!more || !*more) break; ... }
+  /// ```cpp
+  /// while (true) { auto more = conn.try_read_buffered(); if (!more || !*more) break; ... }
+  /// ```
   FrameResult try_read_buffered();
 
   /// Encodes `frame` into the write buffer (no I/O).
   ///
   /// Example:
-  ///   conn.queue_frame(mini_redis::Frame::simple("OK"));
+  /// ```cpp
+  /// conn.queue_frame(mini_redis::Frame::simple("OK"));
+  /// ```
   void queue_frame(const Frame& frame) { write_frame(out_, frame); }
 
   /// Writes the whole write buffer. Cancel-safety: not cancel-safe in the sense that a prefix
@@ -121,13 +131,17 @@ class Connection {
   /// is never sent twice), so a later flush() completes the stream of frames.
   ///
   /// Example:
-  ///   auto r = co_await conn.flush();
+  /// ```cpp
+  /// auto r = co_await conn.flush();
+  /// ```
   sluice::Task<sluice::net::IoResult<void>> flush();
 
   /// queue_frame + flush.
   ///
   /// Example:
-  ///   auto r = co_await conn.write_frame(mini_redis::Frame::simple("PONG"));
+  /// ```cpp
+  /// auto r = co_await conn.write_frame(mini_redis::Frame::simple("PONG"));
+  /// ```
   sluice::Task<sluice::net::IoResult<void>> write_frame(const Frame& frame);
 
   /// Bytes waiting in the write buffer.

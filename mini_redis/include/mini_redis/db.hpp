@@ -60,9 +60,11 @@ inline constexpr std::size_t kChannelCapacity = 1024;
 /// mutex briefly and returns; they may be called from any thread, inside a runtime or not.
 ///
 /// Example:
-///   mini_redis::Db db = guard.db();
-///   db.set("k", "v", std::nullopt);
-///   auto v = db.get("k");   // "v"
+/// ```cpp
+/// mini_redis::Db db = guard.db();
+/// db.set("k", "v", std::nullopt);
+/// auto v = db.get("k");   // "v"
+/// ```
 class Db {
  public:
   Db(const Db&) = default;
@@ -75,7 +77,9 @@ class Db {
   /// key reads as absent even before the purge task removes it; reading does not remove it).
   ///
   /// Example:
-  ///   if (auto v = db.get("k")) reply_bulk(*v); else reply_null();
+  /// ```cpp
+  /// if (auto v = db.get("k")) reply_bulk(*v); else reply_null();
+  /// ```
   std::optional<std::string> get(std::string_view key) const;
 
   /// Stores `value` under `key`, replacing any previous value and its expiry. With `expire`, the
@@ -84,22 +88,28 @@ class Db {
   /// than every other one.
   ///
   /// Example:
-  ///   db.set("session", token, std::chrono::milliseconds(500));
+  /// ```cpp
+  /// db.set("session", token, std::chrono::milliseconds(500));
+  /// ```
   void set(std::string key, std::string value, std::optional<std::chrono::milliseconds> expire);
 
   /// A receiver of every message published on `channel` from now on; creates the channel when
   /// it does not exist.
   ///
   /// Example:
-  ///   auto rx = db.subscribe("news");
-  ///   auto msg = co_await rx.recv();   // Result<std::string, broadcast::RecvError>
+  /// ```cpp
+  /// auto rx = db.subscribe("news");
+  /// auto msg = co_await rx.recv();   // Result<std::string, broadcast::RecvError>
+  /// ```
   sluice::broadcast::Receiver<std::string> subscribe(const std::string& channel);
 
   /// Sends `message` to every current subscriber of `channel`; returns how many will see it:
   /// 0 when the channel does not exist or nobody listens (the channel is then removed).
   ///
   /// Example:
-  ///   std::size_t n = db.publish("news", "hello");   // Redis's PUBLISH reply
+  /// ```cpp
+  /// std::size_t n = db.publish("news", "hello");   // Redis's PUBLISH reply
+  /// ```
   std::size_t publish(std::string_view channel, std::string message);
 
   /// Number of keys stored, counting expired keys the purge task has not removed yet.
@@ -129,10 +139,12 @@ class Db {
 /// runtime shuts down first, it destroys the task, which likewise releases its reference.
 ///
 /// Example:
-///   sluice::Task<void> serve() {
-///     mini_redis::DbDropGuard guard;   // the purge task runs while serve() runs
-///     co_await accept_loop(guard.db());
-///   }                                  // guard dropped: the purge task ends
+/// ```cpp
+/// sluice::Task<void> serve() {
+///   mini_redis::DbDropGuard guard;   // the purge task runs while serve() runs
+///   co_await accept_loop(guard.db());
+/// }                                  // guard dropped: the purge task ends
+/// ```
 class DbDropGuard {
  public:
   /// A new, empty Db whose purge task is spawned on the runtime this thread runs in.

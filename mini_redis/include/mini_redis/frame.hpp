@@ -30,9 +30,11 @@ namespace mini_redis {
 /// match the kind throw std::logic_error: check kind() first when the frame came off the wire.
 ///
 /// Example:
-///   auto ok = mini_redis::Frame::simple("OK");
-///   assert(ok.is_simple() && ok.as_string() == "OK");
-///   assert(mini_redis::Frame::integer(3) != mini_redis::Frame::bulk("3"));
+/// ```cpp
+/// auto ok = mini_redis::Frame::simple("OK");
+/// assert(ok.is_simple() && ok.as_string() == "OK");
+/// assert(mini_redis::Frame::integer(3) != mini_redis::Frame::bulk("3"));
+/// ```
 class Frame {
  public:
   /// Which RESP2 type a frame is.
@@ -131,8 +133,10 @@ std::string quote(std::string_view bytes);
 /// always one well-formed frame that FrameParser reads back equal (up to those spaces).
 ///
 /// Example:
-///   std::string out;
-///   mini_redis::write_frame(out, mini_redis::Frame::integer(42));   // out == ":42\r\n"
+/// ```cpp
+/// std::string out;
+/// mini_redis::write_frame(out, mini_redis::Frame::integer(42));   // out == ":42\r\n"
+/// ```
 void write_frame(std::string& out, const Frame& frame);
 
 /// The RESP2 encoding of `frame` as a new string (write_frame into an empty string).

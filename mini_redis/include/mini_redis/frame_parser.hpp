@@ -41,9 +41,11 @@ namespace mini_redis {
 /// Why FrameParser returned no frame: the input is incomplete, or it is not valid RESP2.
 ///
 /// Example:
-///   auto r = mini_redis::parse_frame("$abc\r\n");
-///   assert(r.error().kind() == mini_redis::FrameError::Kind::invalid_bulk_length);
-///   r.error().message();   // "protocol error; invalid bulk length"
+/// ```cpp
+/// auto r = mini_redis::parse_frame("$abc\r\n");
+/// assert(r.error().kind() == mini_redis::FrameError::Kind::invalid_bulk_length);
+/// r.error().message();   // "protocol error; invalid bulk length"
+/// ```
 class FrameError {
  public:
   enum class Kind : std::uint8_t {
@@ -96,8 +98,10 @@ class FrameError {
 /// A frame read off the front of a buffer and the number of bytes it used.
 ///
 /// Example:
-///   auto r = mini_redis::parse_frame("+OK\r\n+OK\r\n");
-///   buf.erase(0, r->consumed);   // 5: the second frame stays in the buffer
+/// ```cpp
+/// auto r = mini_redis::parse_frame("+OK\r\n+OK\r\n");
+/// buf.erase(0, r->consumed);   // 5: the second frame stays in the buffer
+/// ```
 struct ParsedFrame {
   Frame frame;
   /// Bytes to drop from the front of the buffer (blank inline lines before the frame included).
@@ -107,7 +111,9 @@ struct ParsedFrame {
 /// Options of FrameParser.
 ///
 /// Example (a client reading replies, where a line without a type byte is an error):
-///   mini_redis::FrameParser replies(mini_redis::ParserOptions{.inline_commands = false});
+/// ```cpp
+/// mini_redis::FrameParser replies(mini_redis::ParserOptions{.inline_commands = false});
+/// ```
 struct ParserOptions {
   /// Read a top-level line that does not start with a type byte as an inline command (servers).
   /// When false such a line is an invalid_type error (clients reading replies).
@@ -125,14 +131,16 @@ struct ParserOptions {
 /// `buf.size()`.
 ///
 /// Example:
-///   mini_redis::FrameParser parser;
-///   std::string buf;
-///   for (char c : std::string_view("*1\r\n$4\r\nPING\r\n")) {
-///     buf += c;
-///     auto r = parser.parse(buf);
-///     if (r) use(std::move(r->frame));     // once, after the last byte
-///     else assert(r.error().is_incomplete());
-///   }
+/// ```cpp
+/// mini_redis::FrameParser parser;
+/// std::string buf;
+/// for (char c : std::string_view("*1\r\n$4\r\nPING\r\n")) {
+///   buf += c;
+///   auto r = parser.parse(buf);
+///   if (r) use(std::move(r->frame));     // once, after the last byte
+///   else assert(r.error().is_incomplete());
+/// }
+/// ```
 class FrameParser {
  public:
   /// Largest bulk string accepted (Redis's proto-max-bulk-len default, 512 MiB).
@@ -169,8 +177,10 @@ class FrameParser {
 /// bytes it used, FrameError::Kind::incomplete, or a protocol error.
 ///
 /// Example:
-///   auto r = mini_redis::parse_frame(":1\r\n:2\r\n");
-///   assert(r && r->frame == mini_redis::Frame::integer(1) && r->consumed == 4);
+/// ```cpp
+/// auto r = mini_redis::parse_frame(":1\r\n:2\r\n");
+/// assert(r && r->frame == mini_redis::Frame::integer(1) && r->consumed == 4);
+/// ```
 sluice::Result<ParsedFrame, FrameError> parse_frame(std::string_view buf,
                                                     ParserOptions options = {});
 

@@ -25,8 +25,10 @@ namespace mini_redis {
 /// not what was asked for (other, with a message).
 ///
 /// Example:
-///   auto r = parse.next_int();
-///   if (!r && r.error().is_end_of_stream()) ...   // "protocol error; unexpected end of stream"
+/// ```cpp
+/// auto r = parse.next_int();
+/// if (!r && r.error().is_end_of_stream()) ...   // "protocol error; unexpected end of stream"
+/// ```
 class ParseError {
  public:
   enum class Kind : std::uint8_t {
@@ -62,11 +64,13 @@ class ParseError {
 /// when it fails because the element has the wrong type.
 ///
 /// Example:
-///   auto p = mini_redis::Parse::from_frame(mini_redis::Frame::array(
-///       {mini_redis::Frame::bulk("EXPIRE"), mini_redis::Frame::bulk("10")}));
-///   assert(p->next_string().value() == "EXPIRE");
-///   assert(p->next_int().value() == 10);
-///   assert(p->finish().has_value());
+/// ```cpp
+/// auto p = mini_redis::Parse::from_frame(mini_redis::Frame::array(
+///     {mini_redis::Frame::bulk("EXPIRE"), mini_redis::Frame::bulk("10")}));
+/// assert(p->next_string().value() == "EXPIRE");
+/// assert(p->next_int().value() == 10);
+/// assert(p->finish().has_value());
+/// ```
 class Parse {
  public:
   /// A cursor over `frame`'s elements; fails with "protocol error; expected array, got ..."

@@ -41,8 +41,10 @@ namespace mini_redis {
 /// Settings of one server.
 ///
 /// Example:
-///   mini_redis::ServerConfig config;
-///   config.max_connections = 2;   // a third client waits until one of the first two leaves
+/// ```cpp
+/// mini_redis::ServerConfig config;
+/// config.max_connections = 2;   // a third client waits until one of the first two leaves
+/// ```
 struct ServerConfig {
   /// How many connections are served at the same time (at least 1; 0 is treated as 1).
   std::size_t max_connections = 250;
@@ -51,9 +53,11 @@ struct ServerConfig {
 /// What tells run() to shut down: the watched value turning true, or every sender being dropped.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::watch::channel<bool>(false);
-///   mini_redis::ShutdownSignal signal = rx;     // receivers are copyable
-///   (void)tx.send(true);                        // shut down
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<bool>(false);
+/// mini_redis::ShutdownSignal signal = rx;     // receivers are copyable
+/// (void)tx.send(true);                        // shut down
+/// ```
 using ShutdownSignal = sluice::watch::Receiver<bool>;
 
 /// Serves `listener` until `shutdown` fires, on a Db of its own (created, with its purge task,
@@ -62,7 +66,9 @@ using ShutdownSignal = sluice::watch::Receiver<bool>;
 /// only once every connection task has ended).
 ///
 /// Example:
-///   auto r = co_await mini_redis::run(std::move(listener), shutdown_rx);
+/// ```cpp
+/// auto r = co_await mini_redis::run(std::move(listener), shutdown_rx);
+/// ```
 ///
 /// Cancel safety: dropping the returned task stops accepting at once and tells every connection
 /// to stop (as a shutdown does), without waiting for them; connections still finish their
@@ -74,9 +80,11 @@ sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,
 /// inspect the keyspace after run() has returned.
 ///
 /// Example:
-///   mini_redis::DbDropGuard guard;
-///   auto r = co_await mini_redis::run(std::move(listener), shutdown_rx, guard.db());
-///   auto v = guard.db().get("key");
+/// ```cpp
+/// mini_redis::DbDropGuard guard;
+/// auto r = co_await mini_redis::run(std::move(listener), shutdown_rx, guard.db());
+/// auto v = guard.db().get("key");
+/// ```
 ///
 /// Cancel safety: as above.
 sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,

@@ -38,8 +38,10 @@ struct Message {
 /// A client in subscribed state: see the top of this file. Move-only; one task at a time.
 ///
 /// Example:
-///   auto sub = co_await mini_redis::Client::subscribe(std::move(c), {"a", "b"});
-///   sub->subscribed_channels();                      // {"a", "b"}
+/// ```cpp
+/// auto sub = co_await mini_redis::Client::subscribe(std::move(c), {"a", "b"});
+/// sub->subscribed_channels();                      // {"a", "b"}
+/// ```
 class Subscriber {
  public:
   Subscriber(Subscriber&&) noexcept = default;
@@ -51,29 +53,37 @@ class Subscriber {
   /// completes with it (Connection::read_frame is cancel-safe).
   ///
   /// Example:
-  ///   auto m = co_await sub.next_message();
-  ///   if (m && *m) handle((*m)->channel, (*m)->content);
+  /// ```cpp
+  /// auto m = co_await sub.next_message();
+  /// if (m && *m) handle((*m)->channel, (*m)->content);
+  /// ```
   sluice::Task<ClientResult<std::optional<Message>>> next_message();
 
   /// SUBSCRIBE more channels; waits for their confirmations.
   /// Cancel safety: not cancel-safe (confirmations left unread would confuse later calls).
   ///
   /// Example:
-  ///   auto r = co_await sub.subscribe({"c"});
+  /// ```cpp
+  /// auto r = co_await sub.subscribe({"c"});
+  /// ```
   sluice::Task<ClientResult<void>> subscribe(std::vector<std::string> channels);
 
   /// UNSUBSCRIBE channels (empty: every channel); waits for the confirmations and updates
   /// subscribed_channels(). Cancel safety: not cancel-safe.
   ///
   /// Example:
-  ///   auto r = co_await sub.unsubscribe({"a"});
-  ///   auto all = co_await sub.unsubscribe({});
+  /// ```cpp
+  /// auto r = co_await sub.unsubscribe({"a"});
+  /// auto all = co_await sub.unsubscribe({});
+  /// ```
   sluice::Task<ClientResult<void>> unsubscribe(std::vector<std::string> channels);
 
   /// The channels currently subscribed, in subscription order.
   ///
   /// Example:
-  ///   for (const auto& ch : sub.subscribed_channels()) std::cout << ch << "\n";
+  /// ```cpp
+  /// for (const auto& ch : sub.subscribed_channels()) std::cout << ch << "\n";
+  /// ```
   const std::vector<std::string>& subscribed_channels() const noexcept { return channels_; }
 
  private:

@@ -20,8 +20,10 @@ namespace sluice::mpsc {
 /// The two halves of a bounded channel (use with structured bindings).
 ///
 /// Example:
-///   sluice::mpsc::Channel<int> ch = sluice::mpsc::channel<int>(1);
-///   auto [tx, rx] = std::move(ch);
+/// ```cpp
+/// sluice::mpsc::Channel<int> ch = sluice::mpsc::channel<int>(1);
+/// auto [tx, rx] = std::move(ch);
+/// ```
 template <class T>
 struct Channel {
   Sender<T> tx;
@@ -52,7 +54,9 @@ struct Access {
 /// detail::BatchSemaphore::kMaxPermits (SIZE_MAX >> 3).
 ///
 /// Example:
-///   auto [tx, rx] = sluice::mpsc::channel<std::string>(16);
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<std::string>(16);
+/// ```
 template <class T>
 Channel<T> channel(std::size_t capacity) {
   if (capacity == 0) {

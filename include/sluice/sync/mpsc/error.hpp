@@ -18,8 +18,10 @@ namespace sluice::mpsc {
 /// closed. Holds the value that could not be sent.
 ///
 /// Example:
-///   auto r = co_await tx.send(5);
-///   if (!r) std::printf("%s, got back %d\n", r.error().what(), r.error().value);
+/// ```cpp
+/// auto r = co_await tx.send(5);
+/// if (!r) std::printf("%s, got back %d\n", r.error().what(), r.error().value);
+/// ```
 template <class T>
 struct SendError {
   /// The value that was not sent.
@@ -34,8 +36,10 @@ struct SendError {
 /// to hand back), or reserve_many asked for more than the channel's capacity.
 ///
 /// Example:
-///   auto p = co_await tx.reserve();
-///   if (!p) std::puts(p.error().what());   // "channel closed"
+/// ```cpp
+/// auto p = co_await tx.reserve();
+/// if (!p) std::puts(p.error().what());   // "channel closed"
+/// ```
 template <>
 struct SendError<void> {
   /// "channel closed".
@@ -53,11 +57,13 @@ enum class TrySendErrorKind : unsigned char {
 /// try_reserve_owned (holds the Sender back).
 ///
 /// Example:
-///   auto r = tx.try_send(1);
-///   if (!r) {
-///     if (r.error().is_full()) std::puts("full");
-///     int v = std::move(r.error()).into_inner();
-///   }
+/// ```cpp
+/// auto r = tx.try_send(1);
+/// if (!r) {
+///   if (r.error().is_full()) std::puts("full");
+///   int v = std::move(r.error()).into_inner();
+/// }
+/// ```
 template <class T>
 struct TrySendError {
   TrySendErrorKind kind;
@@ -76,8 +82,10 @@ struct TrySendError {
 /// TrySendError without a value (try_reserve, try_reserve_many).
 ///
 /// Example:
-///   auto p = tx.try_reserve();
-///   if (!p && p.error().is_full()) std::puts("no room");
+/// ```cpp
+/// auto p = tx.try_reserve();
+/// if (!p && p.error().is_full()) std::puts("no room");
+/// ```
 template <>
 struct TrySendError<void> {
   TrySendErrorKind kind;
@@ -98,8 +106,10 @@ enum class SendTimeoutErrorKind : unsigned char {
 /// Error of send_timeout: Timeout or Closed, with the value.
 ///
 /// Example:
-///   auto r = co_await tx.send_timeout(v, std::chrono::milliseconds(10));
-///   if (!r && r.error().is_timeout()) retry(std::move(r.error()).into_inner());
+/// ```cpp
+/// auto r = co_await tx.send_timeout(v, std::chrono::milliseconds(10));
+/// if (!r && r.error().is_timeout()) retry(std::move(r.error()).into_inner());
+/// ```
 template <class T>
 struct SendTimeoutError {
   SendTimeoutErrorKind kind;
@@ -118,8 +128,10 @@ struct SendTimeoutError {
 /// Error of try_recv.
 ///
 /// Example:
-///   auto r = rx.try_recv();
-///   if (!r && r.error() == sluice::mpsc::TryRecvError::Empty) do_something_else();
+/// ```cpp
+/// auto r = rx.try_recv();
+/// if (!r && r.error() == sluice::mpsc::TryRecvError::Empty) do_something_else();
+/// ```
 enum class TryRecvError : unsigned char {
   Empty,         ///< nothing queued now, but senders may still send
   Disconnected,  ///< every sender is gone (or the receiver closed) and every value was read
@@ -128,7 +140,9 @@ enum class TryRecvError : unsigned char {
 /// "receiving on an empty channel" / "receiving on a closed channel" (Tokio's wording).
 ///
 /// Example:
-///   std::puts(sluice::mpsc::to_string(sluice::mpsc::TryRecvError::Empty));
+/// ```cpp
+/// std::puts(sluice::mpsc::to_string(sluice::mpsc::TryRecvError::Empty));
+/// ```
 inline const char* to_string(TryRecvError e) noexcept {
   return e == TryRecvError::Empty ? "receiving on an empty channel"
                                   : "receiving on a closed channel";

@@ -20,8 +20,10 @@ namespace sluice::mpsc {
 /// the Sender it came from: it must not outlive that Sender.
 ///
 /// Example:
-///   auto permit = tx.try_reserve();
-///   if (permit) permit->send(42);
+/// ```cpp
+/// auto permit = tx.try_reserve();
+/// if (permit) permit->send(42);
+/// ```
 template <class T>
 class [[nodiscard]] Permit {
  public:
@@ -46,7 +48,9 @@ class [[nodiscard]] Permit {
   /// Errors: throws std::logic_error if this permit was already used.
   ///
   /// Example:
-  ///   permit.send(std::string("hello"));
+  /// ```cpp
+  /// permit.send(std::string("hello"));
+  /// ```
   void send(T value) {
     if (chan_ == nullptr) throw std::logic_error("sluice::mpsc::Permit: already used");
     std::exchange(chan_, nullptr)->push(std::move(value));
@@ -66,8 +70,10 @@ class [[nodiscard]] Permit {
 /// Destroying it gives back the slots not handed out. Move-only; must not outlive its Sender.
 ///
 /// Example:
-///   auto many = co_await tx.reserve_many(3);
-///   if (many) while (auto p = many->next()) p->send(i++);
+/// ```cpp
+/// auto many = co_await tx.reserve_many(3);
+/// if (many) while (auto p = many->next()) p->send(i++);
+/// ```
 template <class T>
 class [[nodiscard]] PermitIterator {
  public:
@@ -91,7 +97,9 @@ class [[nodiscard]] PermitIterator {
   /// The next Permit, or nullopt when all were handed out (and forever after).
   ///
   /// Example:
-  ///   while (auto p = it.next()) p->send(v);
+  /// ```cpp
+  /// while (auto p = it.next()) p->send(v);
+  /// ```
   std::optional<Permit<T>> next() {
     if (n_ == 0) return std::nullopt;
     --n_;
@@ -101,7 +109,9 @@ class [[nodiscard]] PermitIterator {
   /// Permits not handed out yet.
   ///
   /// Example:
-  ///   assert(it.size() == 3);
+  /// ```cpp
+  /// assert(it.size() == 3);
+  /// ```
   std::size_t size() const noexcept { return n_; }
 
  private:

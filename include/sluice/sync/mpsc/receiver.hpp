@@ -28,11 +28,13 @@ struct Access;
 /// error) and every unread message is destroyed right then.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::mpsc::channel<int>(100);
-///   sluice::spawn([](sluice::mpsc::Sender<int> tx) -> sluice::Task<> {
-///     for (int i = 0; i < 10; ++i) (void)co_await tx.send(i);
-///   }(std::move(tx)));
-///   while (auto i = co_await rx.recv()) std::cout << "got = " << *i << "\n";
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<int>(100);
+/// sluice::spawn([](sluice::mpsc::Sender<int> tx) -> sluice::Task<> {
+///   for (int i = 0; i < 10; ++i) (void)co_await tx.send(i);
+/// }(std::move(tx)));
+/// while (auto i = co_await rx.recv()) std::cout << "got = " << *i << "\n";
+/// ```
 ///
 /// Cancel safety: recv() and recv_many() are cancel safe.
 template <class T>
@@ -47,13 +49,17 @@ class Receiver
   /// Free slots right now (senders may send that many without waiting).
   ///
   /// Example:
-  ///   assert(rx.capacity() == rx.max_capacity() - rx.len());   // when no permit is out
+  /// ```cpp
+  /// assert(rx.capacity() == rx.max_capacity() - rx.len());   // when no permit is out
+  /// ```
   std::size_t capacity() const { return this->chan().sem.available(); }
 
   /// The capacity given to channel().
   ///
   /// Example:
-  ///   assert(rx.max_capacity() == 100);
+  /// ```cpp
+  /// assert(rx.max_capacity() == 100);
+  /// ```
   std::size_t max_capacity() const { return this->chan().sem.bound(); }
 
  private:
