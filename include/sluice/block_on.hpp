@@ -1,14 +1,17 @@
-// sluice::block_on(fut): run a future to completion on the calling (plain) thread.
-//
-// The thread polls the future with a thread waker and sleeps between polls until woken (a wake
-// that arrives before the thread sleeps is not lost). No runtime is needed; timers (sleep) are
-// only available inside a runtime, so use Runtime::block_on for futures that sleep.
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   std::thread t([tx = std::move(tx)]() mutable { tx.send(5); });
-//   auto r = sluice::block_on(std::move(rx));   // 5
-//   t.join();
+/// @file
+/// sluice::block_on(fut): run a future to completion on the calling (plain) thread.
+///
+/// The thread polls the future with a thread waker and sleeps between polls until woken (a wake
+/// that arrives before the thread sleeps is not lost). No runtime is needed; timers (sleep) are
+/// only available inside a runtime, so use Runtime::block_on for futures that sleep.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// std::thread t([tx = std::move(tx)]() mutable { tx.send(5); });
+/// auto r = sluice::block_on(std::move(rx));   // 5
+/// t.join();
+/// ```
 #pragma once
 
 #include <type_traits>

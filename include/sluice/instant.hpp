@@ -1,8 +1,11 @@
-// sluice::Instant: a point on the monotonic clock, as Tokio's `Instant`.
-//
-// Example:
-//   sluice::Instant start = sluice::Instant::clock::now();
-//   co_await sluice::sleep_until(start + std::chrono::milliseconds(10));
+/// @file
+/// sluice::Instant: a point on the monotonic clock, as Tokio's `Instant`.
+///
+/// Example:
+/// ```cpp
+/// sluice::Instant start = sluice::Instant::clock::now();
+/// co_await sluice::sleep_until(start + std::chrono::milliseconds(10));
+/// ```
 #pragma once
 
 #include <chrono>

@@ -1,14 +1,17 @@
-// sluice::interval / interval_at / Interval: ticks at a fixed period.
-//
-// Example:
-//   sluice::Task<void> run() {
-//     auto iv = sluice::interval(std::chrono::milliseconds(10));
-//     co_await iv.tick();   // completes immediately
-//     co_await iv.tick();   // 10 ms later
-//     co_await iv.tick();   // 20 ms after the first
-//   }
-//
-// Cancel safety: tick() is cancel safe.
+/// @file
+/// sluice::interval / interval_at / Interval: ticks at a fixed period.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<void> run() {
+///   auto iv = sluice::interval(std::chrono::milliseconds(10));
+///   co_await iv.tick();   // completes immediately
+///   co_await iv.tick();   // 10 ms later
+///   co_await iv.tick();   // 20 ms after the first
+/// }
+/// ```
+///
+/// Cancel safety: tick() is cancel safe.
 #pragma once
 
 #include <chrono>

@@ -1,13 +1,14 @@
-// Run several futures concurrently inside one task: join, try_join, join_all.
-//
-// These are Tokio's `join!` / `try_join!` and futures' `join_all`: the futures run concurrently
-// (interleaved on the polling task, not in parallel on other threads). Each poll of the combined
-// future polls every branch that has not finished yet, starting from a rotating index so that no
-// branch is always first. All branches share the combined future's waker: a branch that wakes it
-// gets every unfinished branch polled again. join and try_join live in one object (no allocation).
-//
-// Pass futures by value (`std::move(f)` for a named one); to lend a future instead of giving it
-// away, pass `sluice::by_ref(f)`.
+/// @file
+/// Run several futures concurrently inside one task: join, try_join, join_all.
+///
+/// These are Tokio's `join!` / `try_join!` and futures' `join_all`: the futures run concurrently
+/// (interleaved on the polling task, not in parallel on other threads). Each poll of the combined
+/// future polls every branch that has not finished yet, starting from a rotating index so that no
+/// branch is always first. All branches share the combined future's waker: a branch that wakes it
+/// gets every unfinished branch polled again. join and try_join live in one object (no allocation).
+///
+/// Pass futures by value (`std::move(f)` for a named one); to lend a future instead of giving it
+/// away, pass `sluice::by_ref(f)`.
 #pragma once
 
 #include <cstddef>

@@ -1,8 +1,11 @@
-// sluice::JoinError: why a spawned task produced no value (it was cancelled, or it threw).
-//
-// Example:
-//   auto r = co_await std::move(handle);
-//   if (!r && r.error().is_exception()) std::cerr << "task failed: " << r.error().what() << '\n';
+/// @file
+/// sluice::JoinError: why a spawned task produced no value (it was cancelled, or it threw).
+///
+/// Example:
+/// ```cpp
+/// auto r = co_await std::move(handle);
+/// if (!r && r.error().is_exception()) std::cerr << "task failed: " << r.error().what() << '\n';
+/// ```
 #pragma once
 
 #include <exception>

@@ -1,13 +1,16 @@
-// sluice::JoinHandle<T>: the future of a spawned task's outcome.
-//
-// `co_await std::move(h)` (or block_on(std::move(h))) yields Result<T, JoinError>: the task's
-// value, or a JoinError saying it was cancelled (abort(), runtime shutdown) or threw. Dropping the
-// JoinHandle detaches the task: it keeps running and its output is dropped when it completes.
-//
-// Example:
-//   sluice::JoinHandle<int> h = sluice::spawn(compute());
-//   sluice::Result<int, sluice::JoinError> r = co_await std::move(h);
-//   if (r) use(*r); else if (r.error().is_cancelled()) ...;
+/// @file
+/// sluice::JoinHandle<T>: the future of a spawned task's outcome.
+///
+/// `co_await std::move(h)` (or block_on(std::move(h))) yields Result<T, JoinError>: the task's
+/// value, or a JoinError saying it was cancelled (abort(), runtime shutdown) or threw. Dropping the
+/// JoinHandle detaches the task: it keeps running and its output is dropped when it completes.
+///
+/// Example:
+/// ```cpp
+/// sluice::JoinHandle<int> h = sluice::spawn(compute());
+/// sluice::Result<int, sluice::JoinError> r = co_await std::move(h);
+/// if (r) use(*r); else if (r.error().is_cancelled()) ...;
+/// ```
 #pragma once
 
 #include <optional>

@@ -1,20 +1,24 @@
-// sluice::Runtime, Builder and Handle: the task scheduler, its timer/IO driver and blocking pool.
-//
-// Two flavours, as in Tokio:
-//   - multi-thread: N worker threads (default: hardware threads), each with a local run queue
-//     and a LIFO slot, a shared inject queue, work stealing; Runtime::block_on polls its future on
-//     the calling thread.
-//   - current-thread: no threads of its own; Runtime::block_on drives the tasks on the calling
-//     thread (FIFO; deterministic enough for interleaving tests).
-// Shutdown (~Runtime or shutdown_timeout): workers stop, every still-pending task is destroyed
-// (its JoinHandle yields JoinError::cancelled()), spawns after that are cancelled at once.
-//
-// Example:
-//   sluice::Runtime rt = sluice::Builder::multi_thread().worker_threads(2).build();
-//   int v = rt.block_on([]() -> sluice::Task<int> {
-//     auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 20; }());
-//     co_return (co_await std::move(h)).value() + 1;
-//   }());   // 21
+/// @file
+/// sluice::Runtime, Builder and Handle: the task scheduler, its timer/IO driver and blocking pool.
+///
+/// Two flavours, as in Tokio:
+///   - multi-thread: N worker threads (default: hardware threads), each with a local run queue
+///     and a LIFO slot, a shared inject queue, work stealing; Runtime::block_on polls its future on
+///     the calling thread.
+///   - current-thread: no threads of its own; Runtime::block_on drives the tasks on the calling
+///     thread (FIFO; deterministic enough for interleaving tests).
+///
+/// Shutdown (~Runtime or shutdown_timeout): workers stop, every still-pending task is destroyed
+/// (its JoinHandle yields JoinError::cancelled()), spawns after that are cancelled at once.
+///
+/// Example:
+/// ```cpp
+/// sluice::Runtime rt = sluice::Builder::multi_thread().worker_threads(2).build();
+/// int v = rt.block_on([]() -> sluice::Task<int> {
+///   auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 20; }());
+///   co_return (co_await std::move(h)).value() + 1;
+/// }());   // 21
+/// ```
 #pragma once
 
 #include <chrono>

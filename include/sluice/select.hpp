@@ -1,13 +1,14 @@
-// Wait for the first of several futures: select (fair) and select_biased, Tokio's `select!`.
-//
-// `co_await sluice::select(a, b, c)` polls the branches until one is ready, destroys (cancels)
-// all the others, and completes with a Selected: which branch won and its output. Before any
-// branch is polled the coop budget is checked; when it is exhausted the select wakes its task
-// and answers pending without polling anything (Tokio's `poll_budget_available`).
-//
-// Pass futures by value (`std::move(f)` for a named one), or lend one with `sluice::by_ref(f)`:
-// a lent future is not cancelled when it loses, so the same future can be raced again in the
-// next loop iteration — the analogue of `&mut fut` in tokio::select!.
+/// @file
+/// Wait for the first of several futures: select (fair) and select_biased, Tokio's `select!`.
+///
+/// `co_await sluice::select(a, b, c)` polls the branches until one is ready, destroys (cancels)
+/// all the others, and completes with a Selected: which branch won and its output. Before any
+/// branch is polled the coop budget is checked; when it is exhausted the select wakes its task
+/// and answers pending without polling anything (Tokio's `poll_budget_available`).
+///
+/// Pass futures by value (`std::move(f)` for a named one), or lend one with `sluice::by_ref(f)`:
+/// a lent future is not cancelled when it loses, so the same future can be raced again in the
+/// next loop iteration — the analogue of `&mut fut` in tokio::select!.
 #pragma once
 
 #include <cstddef>

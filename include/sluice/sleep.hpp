@@ -1,12 +1,15 @@
-// sluice::sleep / sleep_until / Sleep: a future that completes at a deadline.
-//
-// Example:
-//   sluice::Task<void> run() {
-//     co_await sluice::sleep(std::chrono::milliseconds(100));
-//     std::puts("100 ms have elapsed");
-//   }
-//
-// Cancel safety: cancel safe. Destroying a Sleep deregisters its timer.
+/// @file
+/// sluice::sleep / sleep_until / Sleep: a future that completes at a deadline.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<void> run() {
+///   co_await sluice::sleep(std::chrono::milliseconds(100));
+///   std::puts("100 ms have elapsed");
+/// }
+/// ```
+///
+/// Cancel safety: cancel safe. Destroying a Sleep deregisters its timer.
 #pragma once
 
 #include <chrono>

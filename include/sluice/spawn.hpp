@@ -1,8 +1,11 @@
-// sluice::spawn(fut): run a future as a new task on the current runtime.
-//
-// Example (inside a task or Runtime::block_on):
-//   sluice::JoinHandle<int> h = sluice::spawn(compute());
-//   int v = (co_await std::move(h)).value();
+/// @file
+/// sluice::spawn(fut): run a future as a new task on the current runtime.
+///
+/// Example (inside a task or Runtime::block_on):
+/// ```cpp
+/// sluice::JoinHandle<int> h = sluice::spawn(compute());
+/// int v = (co_await std::move(h)).value();
+/// ```
 #pragma once
 
 #include <stdexcept>

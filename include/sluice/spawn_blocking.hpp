@@ -1,12 +1,15 @@
-// sluice::spawn_blocking(fn): run a blocking function on the runtime's blocking thread pool.
-//
-// The pool is bounded (Builder::max_blocking_threads, default 512); threads are created on demand
-// and exit after Builder::thread_keep_alive (default 10 s) without work. An exception thrown by
-// `fn` is reported through the JoinHandle (JoinError::is_exception()).
-//
-// Example:
-//   sluice::JoinHandle<std::string> h = sluice::spawn_blocking([] { return read_file("x"); });
-//   auto text = (co_await std::move(h)).value();
+/// @file
+/// sluice::spawn_blocking(fn): run a blocking function on the runtime's blocking thread pool.
+///
+/// The pool is bounded (Builder::max_blocking_threads, default 512); threads are created on demand
+/// and exit after Builder::thread_keep_alive (default 10 s) without work. An exception thrown by
+/// `fn` is reported through the JoinHandle (JoinError::is_exception()).
+///
+/// Example:
+/// ```cpp
+/// sluice::JoinHandle<std::string> h = sluice::spawn_blocking([] { return read_file("x"); });
+/// auto text = (co_await std::move(h)).value();
+/// ```
 #pragma once
 
 #include <stdexcept>

@@ -1,32 +1,36 @@
-// sluice::Task<T>: the coroutine type, sluice's `async fn`.
-//
-// A Task is lazy: nothing runs until it is awaited by another Task or polled as a future (by
-// spawn, block_on, select, join, timeout ...). Inside a Task, `co_await` accepts any Future (a
-// leaf such as a channel receive or a sleep) or another Task:
-//   - `co_await leaf` polls the leaf once; if it is ready there is no suspension at all. If it is
-//     pending, the whole chain of Tasks suspends and the outermost Task (the root) remembers the
-//     leaf; the next poll of the root re-polls that leaf and resumes the chain once it is ready.
-//   - `co_await child_task` runs the child inline, on the same root; when the child finishes
-//     without suspending, the parent simply continues (await_suspend returns false).
-// Resumption never relies on compiler tail calls: a child that finishes after a suspension hands
-// its parent to the root's trampoline loop, so a million sequential awaits use constant stack on
-// g++ 12 at any optimisation level and under sanitizers (DESIGN.md section 5).
-//
-// Exceptions thrown in a Task propagate to whoever awaits it; a spawned Task that throws reports
-// the exception through its JoinHandle. Destroying a Task cancels it: its frame, the child Tasks
-// it awaits and the leaf it waits on are destroyed, and the leaf deregisters its waker.
-//
-// Example:
-//   sluice::Task<int> answer() { co_return 42; }
-//   sluice::Task<int> twice() {
-//     int a = co_await answer();
-//     co_await sluice::sleep(std::chrono::milliseconds(1));
-//     co_return 2 * a;
-//   }
-//   int v = sluice::Runtime::current_thread().block_on(twice());   // 84
-//
-// Cancel safety: a Task is as cancel safe as the awaits inside it; dropping it mid-await cancels
-// the leaf it waits on (see that leaf's documentation).
+/// @file
+/// sluice::Task<T>: the coroutine type, sluice's `async fn`.
+///
+/// A Task is lazy: nothing runs until it is awaited by another Task or polled as a future (by
+/// spawn, block_on, select, join, timeout ...). Inside a Task, `co_await` accepts any Future (a
+/// leaf such as a channel receive or a sleep) or another Task:
+///   - `co_await leaf` polls the leaf once; if it is ready there is no suspension at all. If it is
+///     pending, the whole chain of Tasks suspends and the outermost Task (the root) remembers the
+///     leaf; the next poll of the root re-polls that leaf and resumes the chain once it is ready.
+///   - `co_await child_task` runs the child inline, on the same root; when the child finishes
+///     without suspending, the parent simply continues (await_suspend returns false).
+///
+/// Resumption never relies on compiler tail calls: a child that finishes after a suspension hands
+/// its parent to the root's trampoline loop, so a million sequential awaits use constant stack on
+/// g++ 12 at any optimisation level and under sanitizers (DESIGN.md section 5).
+///
+/// Exceptions thrown in a Task propagate to whoever awaits it; a spawned Task that throws reports
+/// the exception through its JoinHandle. Destroying a Task cancels it: its frame, the child Tasks
+/// it awaits and the leaf it waits on are destroyed, and the leaf deregisters its waker.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<int> answer() { co_return 42; }
+/// sluice::Task<int> twice() {
+///   int a = co_await answer();
+///   co_await sluice::sleep(std::chrono::milliseconds(1));
+///   co_return 2 * a;
+/// }
+/// int v = sluice::Runtime::current_thread().block_on(twice());   // 84
+/// ```
+///
+/// Cancel safety: a Task is as cancel safe as the awaits inside it; dropping it mid-await cancels
+/// the leaf it waits on (see that leaf's documentation).
 #pragma once
 
 #include <coroutine>

@@ -1,11 +1,14 @@
-// sluice::timeout / timeout_at: run a future with a deadline.
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   auto r = co_await sluice::timeout(std::chrono::milliseconds(10), std::move(rx));
-//   if (r.is_err()) std::puts("did not receive value within 10 ms");
-//
-// Cancel safety: that of the inner future.
+/// @file
+/// sluice::timeout / timeout_at: run a future with a deadline.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// auto r = co_await sluice::timeout(std::chrono::milliseconds(10), std::move(rx));
+/// if (r.is_err()) std::puts("did not receive value within 10 ms");
+/// ```
+///
+/// Cancel safety: that of the inner future.
 #pragma once
 
 #include <chrono>

@@ -1,9 +1,12 @@
-// sluice::yield_now(): let the other ready tasks of this worker run before continuing.
-//
-// Example:
-//   sluice::Task<void> busy() {
-//     for (int i = 0; i < 1000; ++i) { step(i); co_await sluice::yield_now(); }
-//   }
+/// @file
+/// sluice::yield_now(): let the other ready tasks of this worker run before continuing.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<void> busy() {
+///   for (int i = 0; i < 1000; ++i) { step(i); co_await sluice::yield_now(); }
+/// }
+/// ```
 #pragma once
 
 #include <sluice/context.hpp>

@@ -1,14 +1,17 @@
-// sluice::net I/O errors: std::error_code values, never exceptions.
-//
-// Socket operations return `IoResult<T>` = `sluice::Result<T, std::error_code>`. Errors from the
-// kernel keep their errno in std::system_category() (compare with std::errc::connection_refused
-// etc.); the few errors sluice makes itself are in `io_category()`:
-//   IoErrc::runtime_shutdown  the runtime the socket is registered with has shut down
-//   IoErrc::write_zero        write_all: the kernel accepted zero bytes
-//
-// Example:
-//   auto r = co_await sluice::net::TcpStream::connect(addr);
-//   if (!r && r.error() == std::errc::connection_refused) std::cout << "nobody listens\n";
+/// @file
+/// sluice::net I/O errors: std::error_code values, never exceptions.
+///
+/// Socket operations return `IoResult<T>` = `sluice::Result<T, std::error_code>`. Errors from the
+/// kernel keep their errno in std::system_category() (compare with std::errc::connection_refused
+/// etc.); the few errors sluice makes itself are in `io_category()`:
+///   IoErrc::runtime_shutdown  the runtime the socket is registered with has shut down
+///   IoErrc::write_zero        write_all: the kernel accepted zero bytes
+///
+/// Example:
+/// ```cpp
+/// auto r = co_await sluice::net::TcpStream::connect(addr);
+/// if (!r && r.error() == std::errc::connection_refused) std::cout << "nobody listens\n";
+/// ```
 #pragma once
 
 #include <system_error>

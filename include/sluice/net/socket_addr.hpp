@@ -1,14 +1,17 @@
-// sluice::net::SocketAddr: an IPv4 or IPv6 address and a port.
-//
-// parse() takes the numeric forms "127.0.0.1:6379" and "[::1]:6379", plus "localhost:6379"
-// (127.0.0.1). It does no DNS lookup: resolving other names may block, so it is left to the
-// caller (getaddrinfo inside sluice::spawn_blocking).
-//
-// Example:
-//   auto addr = sluice::net::SocketAddr::parse("127.0.0.1:6379");
-//   assert(addr && addr->port() == 6379);
-//   std::cout << addr->to_string();            // 127.0.0.1:6379
-//   auto any = sluice::net::SocketAddr::v4_loopback(0);   // port 0: the kernel picks one
+/// @file
+/// sluice::net::SocketAddr: an IPv4 or IPv6 address and a port.
+///
+/// parse() takes the numeric forms "127.0.0.1:6379" and "[::1]:6379", plus "localhost:6379"
+/// (127.0.0.1). It does no DNS lookup: resolving other names may block, so it is left to the
+/// caller (getaddrinfo inside sluice::spawn_blocking).
+///
+/// Example:
+/// ```cpp
+/// auto addr = sluice::net::SocketAddr::parse("127.0.0.1:6379");
+/// assert(addr && addr->port() == 6379);
+/// std::cout << addr->to_string();            // 127.0.0.1:6379
+/// auto any = sluice::net::SocketAddr::v4_loopback(0);   // port 0: the kernel picks one
+/// ```
 #pragma once
 
 #include <sys/socket.h>

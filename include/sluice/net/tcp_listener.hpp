@@ -1,21 +1,24 @@
-// sluice::net::TcpListener: a listening TCP socket; accept() is a future.
-//
-// bind() is a plain call (binding never waits): SO_REUSEADDR on, listen backlog 1024, the
-// socket registered with the runtime this thread runs in (std::logic_error outside one).
-// Errors are std::error_code values: an address in use is std::errc::address_in_use; accept
-// errors such as EMFILE (too many open files) are returned, and the listener stays usable.
-//
-// Example (an echo server):
-//   sluice::Task<void> serve() {
-//     auto listener = sluice::net::TcpListener::bind("127.0.0.1:0");
-//     if (!listener) co_return;
-//     std::cout << "listening on " << listener->local_addr()->to_string() << "\n";
-//     for (;;) {
-//       auto accepted = co_await listener->accept();
-//       if (!accepted) continue;                        // e.g. EMFILE: try again
-//       sluice::spawn(echo(std::move(accepted->stream))).detach();
-//     }
-//   }
+/// @file
+/// sluice::net::TcpListener: a listening TCP socket; accept() is a future.
+///
+/// bind() is a plain call (binding never waits): SO_REUSEADDR on, listen backlog 1024, the
+/// socket registered with the runtime this thread runs in (std::logic_error outside one).
+/// Errors are std::error_code values: an address in use is std::errc::address_in_use; accept
+/// errors such as EMFILE (too many open files) are returned, and the listener stays usable.
+///
+/// Example (an echo server):
+/// ```cpp
+/// sluice::Task<void> serve() {
+///   auto listener = sluice::net::TcpListener::bind("127.0.0.1:0");
+///   if (!listener) co_return;
+///   std::cout << "listening on " << listener->local_addr()->to_string() << "\n";
+///   for (;;) {
+///     auto accepted = co_await listener->accept();
+///     if (!accepted) continue;                        // e.g. EMFILE: try again
+///     sluice::spawn(echo(std::move(accepted->stream))).detach();
+///   }
+/// }
+/// ```
 #pragma once
 
 #include <string_view>

@@ -1,24 +1,27 @@
-// sluice::net::TcpStream: a TCP connection driven by the runtime's epoll driver.
-//
-// Every operation is a future (or a plain call that never blocks): read, read_buf, write,
-// write_all, readable, writable; connect is a future too. Errors are std::error_code values
-// (io_error.hpp), never exceptions; the only throw is creating a socket outside a runtime
-// (std::logic_error, as sleep()). Sockets are non-blocking, close-on-exec; writes never raise
-// SIGPIPE (a closed peer gives std::errc::broken_pipe).
-//
-// One task may read while another writes (each direction has its own waker). Two tasks reading
-// (or two writing) the same stream at once is not supported: the later waker replaces the first.
-// The futures borrow the stream (and the buffer): keep both alive until the future is done.
-//
-// Example (an echo client):
-//   sluice::Task<void> echo(sluice::net::SocketAddr addr) {
-//     auto conn = co_await sluice::net::TcpStream::connect(addr);
-//     if (!conn) { std::cerr << conn.error().message() << "\n"; co_return; }
-//     auto w = co_await conn->write_all("hello\n");
-//     char buf[64];
-//     auto n = co_await conn->read(buf);           // IoResult<size_t>; 0 = the peer closed
-//     if (w && n) std::cout << std::string_view(buf, *n);
-//   }
+/// @file
+/// sluice::net::TcpStream: a TCP connection driven by the runtime's epoll driver.
+///
+/// Every operation is a future (or a plain call that never blocks): read, read_buf, write,
+/// write_all, readable, writable; connect is a future too. Errors are std::error_code values
+/// (io_error.hpp), never exceptions; the only throw is creating a socket outside a runtime
+/// (std::logic_error, as sleep()). Sockets are non-blocking, close-on-exec; writes never raise
+/// SIGPIPE (a closed peer gives std::errc::broken_pipe).
+///
+/// One task may read while another writes (each direction has its own waker). Two tasks reading
+/// (or two writing) the same stream at once is not supported: the later waker replaces the first.
+/// The futures borrow the stream (and the buffer): keep both alive until the future is done.
+///
+/// Example (an echo client):
+/// ```cpp
+/// sluice::Task<void> echo(sluice::net::SocketAddr addr) {
+///   auto conn = co_await sluice::net::TcpStream::connect(addr);
+///   if (!conn) { std::cerr << conn.error().message() << "\n"; co_return; }
+///   auto w = co_await conn->write_all("hello\n");
+///   char buf[64];
+///   auto n = co_await conn->read(buf);           // IoResult<size_t>; 0 = the peer closed
+///   if (w && n) std::cout << std::string_view(buf, *n);
+/// }
+/// ```
 #pragma once
 
 #include <sys/socket.h>

@@ -1,20 +1,23 @@
-// sluice::broadcast: a multi-producer, multi-consumer channel where every receiver sees every
-// value sent after it subscribed (each gets its own copy; T must be copyable).
-//
-// The channel keeps the last `capacity` values (rounded up to a power of two). A receiver that
-// falls further behind is lapped: its next recv() reports Lagged(n), n the exact number of values
-// it missed, and it continues from the oldest value still kept. Slow receivers never slow the
-// sender. Internals: detail/broadcast_ring.hpp.
-//
-// channel(capacity) makes a sender and its first receiver; Sender<T>(capacity) (Tokio's
-// Sender::new) a sender alone, whose sends fail until someone subscribes.
-//
-// Example:
-//   auto [tx, rx] = sluice::broadcast::channel<std::string>(16);
-//   auto rx2 = tx.subscribe();
-//   (void)tx.send("hello");            // both receivers will see it
-//   auto a = co_await rx.recv();       // "hello"
-//   auto b = co_await rx2.recv();      // "hello"
+/// @file
+/// sluice::broadcast: a multi-producer, multi-consumer channel where every receiver sees every
+/// value sent after it subscribed (each gets its own copy; T must be copyable).
+///
+/// The channel keeps the last `capacity` values (rounded up to a power of two). A receiver that
+/// falls further behind is lapped: its next recv() reports Lagged(n), n the exact number of values
+/// it missed, and it continues from the oldest value still kept. Slow receivers never slow the
+/// sender. Internals: detail/broadcast_ring.hpp.
+///
+/// channel(capacity) makes a sender and its first receiver; Sender<T>(capacity) (Tokio's
+/// Sender::new) a sender alone, whose sends fail until someone subscribes.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::broadcast::channel<std::string>(16);
+/// auto rx2 = tx.subscribe();
+/// (void)tx.send("hello");            // both receivers will see it
+/// auto a = co_await rx.recv();       // "hello"
+/// auto b = co_await rx2.recv();      // "hello"
+/// ```
 #pragma once
 
 #include <cstddef>

@@ -1,16 +1,19 @@
-// sluice::Mutex<T>: an async mutex whose guard may be held across co_await (tokio::sync::Mutex).
-//
-// Fair: lock() futures are served in FIFO order (a fair semaphore with one permit underneath).
-// Prefer std::mutex when the critical section never suspends: it is cheaper. Use this one when
-// the lock must be held while awaiting (e.g. around an I/O resource), or the seeds' "don't use
-// channels when a mutex works" counter.
-//
-// Example:
-//   sluice::Mutex<std::uint64_t> counter(0);
-//   {
-//     auto guard = co_await counter.lock();
-//     *guard += 1;
-//   }                                          // unlocked here
+/// @file
+/// sluice::Mutex<T>: an async mutex whose guard may be held across co_await (tokio::sync::Mutex).
+///
+/// Fair: lock() futures are served in FIFO order (a fair semaphore with one permit underneath).
+/// Prefer std::mutex when the critical section never suspends: it is cheaper. Use this one when
+/// the lock must be held while awaiting (e.g. around an I/O resource), or the seeds' "don't use
+/// channels when a mutex works" counter.
+///
+/// Example:
+/// ```cpp
+/// sluice::Mutex<std::uint64_t> counter(0);
+/// {
+///   auto guard = co_await counter.lock();
+///   *guard += 1;
+/// }                                          // unlocked here
+/// ```
 #pragma once
 
 #include <optional>

@@ -1,19 +1,22 @@
-// sluice::Notify: wake one task or all of them, without data (tokio::sync::Notify).
-//
-// notify_one() wakes the longest-waiting notified() future; when nobody waits it stores one
-// permit (at most one) that the next notified() consumes at once. notify_waiters() wakes every
-// notified() future created before the call (polled or not) and stores nothing.
-//
-// The waiters are an intrusive FIFO list whose nodes live inside the Notified futures (no
-// allocation), guarded by a mutex; the stored permit and the notify_waiters() generation are
-// atomics, so notify_one() with nobody waiting and a notified() that finds a permit take no lock.
-//
-// Example (a worker that sleeps until there is work):
-//   sluice::Notify notify;
-//   sluice::spawn([&]() -> sluice::Task<void> {
-//     for (;;) { co_await notify.notified(); drain_queue(); }
-//   }());
-//   push_work(); notify.notify_one();
+/// @file
+/// sluice::Notify: wake one task or all of them, without data (tokio::sync::Notify).
+///
+/// notify_one() wakes the longest-waiting notified() future; when nobody waits it stores one
+/// permit (at most one) that the next notified() consumes at once. notify_waiters() wakes every
+/// notified() future created before the call (polled or not) and stores nothing.
+///
+/// The waiters are an intrusive FIFO list whose nodes live inside the Notified futures (no
+/// allocation), guarded by a mutex; the stored permit and the notify_waiters() generation are
+/// atomics, so notify_one() with nobody waiting and a notified() that finds a permit take no lock.
+///
+/// Example (a worker that sleeps until there is work):
+/// ```cpp
+/// sluice::Notify notify;
+/// sluice::spawn([&]() -> sluice::Task<void> {
+///   for (;;) { co_await notify.notified(); drain_queue(); }
+/// }());
+/// push_work(); notify.notify_one();
+/// ```
 #pragma once
 
 #include <cstddef>

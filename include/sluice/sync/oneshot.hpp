@@ -1,16 +1,19 @@
-// sluice::oneshot: a channel that carries exactly one value from one Sender to one Receiver.
-//
-// The request/response half of the actor pattern: put a Sender in a command, await the Receiver
-// for the reply. One allocation per channel; send and receive take no lock (one atomic state
-// word, the value stored in place; see detail/oneshot_state.hpp).
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   sluice::spawn([](sluice::oneshot::Sender<int> tx) -> sluice::Task<void> {
-//     (void)tx.send(42);
-//     co_return;
-//   }(std::move(tx)));
-//   sluice::Result<int, sluice::oneshot::RecvError> r = co_await std::move(rx);   // 42
+/// @file
+/// sluice::oneshot: a channel that carries exactly one value from one Sender to one Receiver.
+///
+/// The request/response half of the actor pattern: put a Sender in a command, await the Receiver
+/// for the reply. One allocation per channel; send and receive take no lock (one atomic state
+/// word, the value stored in place; see detail/oneshot_state.hpp).
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// sluice::spawn([](sluice::oneshot::Sender<int> tx) -> sluice::Task<void> {
+///   (void)tx.send(42);
+///   co_return;
+/// }(std::move(tx)));
+/// sluice::Result<int, sluice::oneshot::RecvError> r = co_await std::move(rx);   // 42
+/// ```
 #pragma once
 
 #include <optional>

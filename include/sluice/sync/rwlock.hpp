@@ -1,19 +1,22 @@
-// sluice::RwLock<T>: an async reader-writer lock (tokio::sync::RwLock), fair and write-preferring.
-//
-// A fair semaphore with max_readers permits underneath: read() takes one, write() takes all of
-// them. Waiters are served in FIFO order, so once a writer queues, readers that arrive after it
-// wait behind it (writers are never starved), and the readers queued before it still go first.
-//
-// Example:
-//   sluice::RwLock<Config> config(load());
-//   {
-//     auto r = co_await config.read();      // many readers at once
-//     use(r->port);
-//   }
-//   {
-//     auto w = co_await config.write();     // exclusive
-//     w->port = 8080;
-//   }
+/// @file
+/// sluice::RwLock<T>: an async reader-writer lock (tokio::sync::RwLock), fair and write-preferring.
+///
+/// A fair semaphore with max_readers permits underneath: read() takes one, write() takes all of
+/// them. Waiters are served in FIFO order, so once a writer queues, readers that arrive after it
+/// wait behind it (writers are never starved), and the readers queued before it still go first.
+///
+/// Example:
+/// ```cpp
+/// sluice::RwLock<Config> config(load());
+/// {
+///   auto r = co_await config.read();      // many readers at once
+///   use(r->port);
+/// }
+/// {
+///   auto w = co_await config.write();     // exclusive
+///   w->port = 8080;
+/// }
+/// ```
 #pragma once
 
 #include <cstddef>

@@ -1,13 +1,16 @@
-// sluice::Semaphore: a fair (FIFO) async counting semaphore, Tokio's tokio::sync::Semaphore.
-//
-// Waiters are served in the order they queued; a waiter asking for many permits blocks later,
-// smaller requests rather than being starved. Permits come back when their guard
-// (SemaphorePermit / OwnedSemaphorePermit) is destroyed, unless it was forget()-ed.
-//
-// Example:
-//   sluice::Semaphore sem(3);                       // at most 3 concurrent downloads
-//   auto permit = co_await sem.acquire();           // Result<SemaphorePermit, AcquireError>
-//   if (permit) co_await download(url);             // the slot is released when permit dies
+/// @file
+/// sluice::Semaphore: a fair (FIFO) async counting semaphore, Tokio's tokio::sync::Semaphore.
+///
+/// Waiters are served in the order they queued; a waiter asking for many permits blocks later,
+/// smaller requests rather than being starved. Permits come back when their guard
+/// (SemaphorePermit / OwnedSemaphorePermit) is destroyed, unless it was forget()-ed.
+///
+/// Example:
+/// ```cpp
+/// sluice::Semaphore sem(3);                       // at most 3 concurrent downloads
+/// auto permit = co_await sem.acquire();           // Result<SemaphorePermit, AcquireError>
+/// if (permit) co_await download(url);             // the slot is released when permit dies
+/// ```
 #pragma once
 
 #include <cstddef>

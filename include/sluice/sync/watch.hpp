@@ -1,24 +1,27 @@
-// sluice::watch: a single-value channel. Senders replace the value; receivers see the latest one
-// and can wait for it to change. Intermediate values a receiver did not look at are skipped.
-//
-// Typical uses: configuration that changes at runtime, shutdown signals, progress reports.
-// Internals (detail/watch_state.hpp): the value under a reader-writer lock, a version counter
-// with a closed bit, each receiver remembers the version it last saw; waiting receivers are
-// spread over 8 waiter lists so one send wakes many receivers without one hot lock.
-//
-// channel<T>(init...) makes a sender and its first receiver; Sender<T>(init) (Tokio's
-// Sender::new) a sender alone, whose send() fails until someone subscribes.
-//
-// Example:
-//   auto [tx, rx] = sluice::watch::channel<int>(0);
-//   sluice::spawn([](sluice::watch::Receiver<int> rx) -> sluice::Task<void> {
-//     for (;;) {
-//       auto changed = co_await rx.changed();   // bind first (g++ 12: task-model.md)
-//       if (!changed) break;
-//       std::printf("now %d\n", *rx.borrow());
-//     }
-//   }(rx));
-//   (void)tx.send(1);
+/// @file
+/// sluice::watch: a single-value channel. Senders replace the value; receivers see the latest one
+/// and can wait for it to change. Intermediate values a receiver did not look at are skipped.
+///
+/// Typical uses: configuration that changes at runtime, shutdown signals, progress reports.
+/// Internals (detail/watch_state.hpp): the value under a reader-writer lock, a version counter
+/// with a closed bit, each receiver remembers the version it last saw; waiting receivers are
+/// spread over 8 waiter lists so one send wakes many receivers without one hot lock.
+///
+/// channel<T>(init...) makes a sender and its first receiver; Sender<T>(init) (Tokio's
+/// Sender::new) a sender alone, whose send() fails until someone subscribes.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<int>(0);
+/// sluice::spawn([](sluice::watch::Receiver<int> rx) -> sluice::Task<void> {
+///   for (;;) {
+///     auto changed = co_await rx.changed();   // bind first (g++ 12: task-model.md)
+///     if (!changed) break;
+///     std::printf("now %d\n", *rx.borrow());
+///   }
+/// }(rx));
+/// (void)tx.send(1);
+/// ```
 #pragma once
 
 #include <cstddef>

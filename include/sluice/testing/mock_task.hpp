@@ -1,21 +1,24 @@
-// sluice::testing: poll a future by hand with a counting waker (tokio-test's `task::spawn`).
-//
-// Writing your own future means answering three questions in tests: does it return pending
-// and ready at the right times, does it wake the waker it was given when progress becomes
-// possible, and does it let go of that waker when it is destroyed (cancelled)? MockTask
-// answers them without a runtime: it owns the future, polls it with a waker that counts its
-// wake-ups and its live clones, and can destroy the future on demand.
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   auto t = sluice::testing::spawn(std::move(rx));
-//   EXPECT_TRUE(t.poll().is_pending());      // registered the waker
-//   EXPECT_EQ(t.waker_ref_count(), 1u);      // the channel keeps one clone
-//   tx.send(7);
-//   EXPECT_TRUE(t.is_woken());               // the send woke it
-//   EXPECT_EQ(t.poll().value().value(), 7);
-//
-// Counters are atomic: other threads may wake the waker while the test thread polls.
+/// @file
+/// sluice::testing: poll a future by hand with a counting waker (tokio-test's `task::spawn`).
+///
+/// Writing your own future means answering three questions in tests: does it return pending
+/// and ready at the right times, does it wake the waker it was given when progress becomes
+/// possible, and does it let go of that waker when it is destroyed (cancelled)? MockTask
+/// answers them without a runtime: it owns the future, polls it with a waker that counts its
+/// wake-ups and its live clones, and can destroy the future on demand.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// auto t = sluice::testing::spawn(std::move(rx));
+/// EXPECT_TRUE(t.poll().is_pending());      // registered the waker
+/// EXPECT_EQ(t.waker_ref_count(), 1u);      // the channel keeps one clone
+/// tx.send(7);
+/// EXPECT_TRUE(t.is_woken());               // the send woke it
+/// EXPECT_EQ(t.poll().value().value(), 7);
+/// ```
+///
+/// Counters are atomic: other threads may wake the waker while the test thread polls.
 #pragma once
 
 #include <cstddef>

@@ -1,16 +1,19 @@
-// mini_redis::BlockingClient and BlockingSubscriber: Client and Subscriber for plain threads
-// (mini-redis's blocking_client.rs). Each owns a current-thread sluice runtime and runs every
-// call to completion on the calling thread with Runtime::block_on.
-//
-// Do not call them from inside a runtime (a task, or block_on): block_on throws
-// std::logic_error there. Each object is used by one thread at a time; give each thread its
-// own BlockingClient, or share a BufferedClient inside one runtime instead.
-//
-// Example:
-//   auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
-//   if (!c) { std::cerr << c.error().to_string() << "\n"; return 1; }
-//   auto ok = c->set("hello", "world");
-//   auto v = c->get("hello");                       // ClientResult<std::optional<std::string>>
+/// @file
+/// mini_redis::BlockingClient and BlockingSubscriber: Client and Subscriber for plain threads
+/// (mini-redis's blocking_client.rs). Each owns a current-thread sluice runtime and runs every
+/// call to completion on the calling thread with Runtime::block_on.
+///
+/// Do not call them from inside a runtime (a task, or block_on): block_on throws
+/// std::logic_error there. Each object is used by one thread at a time; give each thread its
+/// own BlockingClient, or share a BufferedClient inside one runtime instead.
+///
+/// Example:
+/// ```cpp
+/// auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
+/// if (!c) { std::cerr << c.error().to_string() << "\n"; return 1; }
+/// auto ok = c->set("hello", "world");
+/// auto v = c->get("hello");                       // ClientResult<std::optional<std::string>>
+/// ```
 #pragma once
 
 #include <chrono>

@@ -1,31 +1,34 @@
-// mini_redis::BufferedClient: one connection shared by many tasks, the Tokio tutorial's
-// "Channels" pattern (a manager task owns the connection and is fed by an mpsc channel of
-// commands, each carrying a oneshot Sender for its reply), and pipelined.
-//
-// The manager writes every command waiting in the channel (the first one, then as many more
-// as are already queued), flushes once, and remembers the reply Senders in FIFO order. While
-// replies are outstanding it waits for whichever comes first, the next reply
-// (Connection::read_frame, cancel-safe) or the next command (mpsc recv, cancel-safe), so many
-// requests from many tasks are in flight on the one connection at once. Redis answers in
-// order, so the n-th reply goes to the n-th Sender.
-//
-// Handles are cheap to copy (each holds a clone of the mpsc Sender). When the last handle is
-// dropped, the manager answers what is in flight and exits, closing the connection. When the
-// connection fails (socket error, server gone), every request in flight and every later one
-// fails with that ClientError, none hangs.
-//
-// Cancel safety (every request method): cancel-safe for the connection. A request dropped
-// before it entered the channel is never sent; one dropped after still executes on the server
-// and its reply is discarded, so the requests after it still get their own replies.
-//
-// Example:
-//   auto c = co_await mini_redis::BufferedClient::connect("127.0.0.1:6379");
-//   if (!c) co_return;
-//   mini_redis::BufferedClient copy = *c;                        // same connection
-//   auto h = sluice::spawn([](mini_redis::BufferedClient c) -> sluice::Task<void> {
-//     auto r = co_await c.set("a", "1");
-//   }(copy));
-//   auto v = co_await c->get("b");
+/// @file
+/// mini_redis::BufferedClient: one connection shared by many tasks, the Tokio tutorial's
+/// "Channels" pattern (a manager task owns the connection and is fed by an mpsc channel of
+/// commands, each carrying a oneshot Sender for its reply), and pipelined.
+///
+/// The manager writes every command waiting in the channel (the first one, then as many more
+/// as are already queued), flushes once, and remembers the reply Senders in FIFO order. While
+/// replies are outstanding it waits for whichever comes first, the next reply
+/// (Connection::read_frame, cancel-safe) or the next command (mpsc recv, cancel-safe), so many
+/// requests from many tasks are in flight on the one connection at once. Redis answers in
+/// order, so the n-th reply goes to the n-th Sender.
+///
+/// Handles are cheap to copy (each holds a clone of the mpsc Sender). When the last handle is
+/// dropped, the manager answers what is in flight and exits, closing the connection. When the
+/// connection fails (socket error, server gone), every request in flight and every later one
+/// fails with that ClientError, none hangs.
+///
+/// Cancel safety (every request method): cancel-safe for the connection. A request dropped
+/// before it entered the channel is never sent; one dropped after still executes on the server
+/// and its reply is discarded, so the requests after it still get their own replies.
+///
+/// Example:
+/// ```cpp
+/// auto c = co_await mini_redis::BufferedClient::connect("127.0.0.1:6379");
+/// if (!c) co_return;
+/// mini_redis::BufferedClient copy = *c;                        // same connection
+/// auto h = sluice::spawn([](mini_redis::BufferedClient c) -> sluice::Task<void> {
+///   auto r = co_await c.set("a", "1");
+/// }(copy));
+/// auto v = co_await c->get("b");
+/// ```
 #pragma once
 
 #include <atomic>

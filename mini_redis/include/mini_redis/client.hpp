@@ -1,21 +1,24 @@
-// mini_redis::Client: one connection to a Redis (or mini-redis) server, one request at a time
-// (mini-redis's client.rs). Each method writes one command, flushes, and reads its reply.
-//
-// A Client is move-only and used by one task at a time: methods take it by reference and need
-// it to stay alive (and unshared) until the returned future completes. To share one connection
-// between many tasks, use BufferedClient (buffered_client.hpp); from plain threads, use
-// BlockingClient (blocking_client.hpp).
-//
-// Cancel safety (every request method): not cancel-safe. Dropping the future after the command
-// was written leaves its reply unread on the connection, so the next request would read it;
-// drop the Client after cancelling a request.
-//
-// Example:
-//   auto c = co_await mini_redis::Client::connect("127.0.0.1:6379");
-//   if (!c) { std::cerr << c.error().to_string() << "\n"; co_return; }
-//   auto ok = co_await c->set("hello", "world");
-//   auto v = co_await c->get("hello");             // ClientResult<std::optional<std::string>>
-//   if (v && *v) std::cout << **v << "\n";         // world
+/// @file
+/// mini_redis::Client: one connection to a Redis (or mini-redis) server, one request at a time
+/// (mini-redis's client.rs). Each method writes one command, flushes, and reads its reply.
+///
+/// A Client is move-only and used by one task at a time: methods take it by reference and need
+/// it to stay alive (and unshared) until the returned future completes. To share one connection
+/// between many tasks, use BufferedClient (buffered_client.hpp); from plain threads, use
+/// BlockingClient (blocking_client.hpp).
+///
+/// Cancel safety (every request method): not cancel-safe. Dropping the future after the command
+/// was written leaves its reply unread on the connection, so the next request would read it;
+/// drop the Client after cancelling a request.
+///
+/// Example:
+/// ```cpp
+/// auto c = co_await mini_redis::Client::connect("127.0.0.1:6379");
+/// if (!c) { std::cerr << c.error().to_string() << "\n"; co_return; }
+/// auto ok = co_await c->set("hello", "world");
+/// auto v = co_await c->get("hello");             // ClientResult<std::optional<std::string>>
+/// if (v && *v) std::cout << **v << "\n";         // world
+/// ```
 #pragma once
 
 #include <chrono>

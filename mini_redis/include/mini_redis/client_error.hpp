@@ -1,17 +1,20 @@
-// mini_redis::ClientError: why a client request failed. Shared by Client, Subscriber,
-// BufferedClient and BlockingClient. Errors are values (sluice::Result), never exceptions.
-//
-// Three kinds:
-//   io        the socket failed (connect refused, reset, ...): io_error() is the std::error_code
-//   protocol  the server sent something a client cannot use: bytes that are not RESP2, a reply
-//             of the wrong type, or the connection closed while a reply was awaited
-//   server    the server answered with an error reply (-ERR ..., -WRONGTYPE ...): message() is
-//             the server's text, without the leading '-'
-//
-// Example:
-//   auto v = co_await client.get("k");
-//   if (!v && v.error().kind() == mini_redis::ClientError::Kind::server)
-//     std::cerr << "redis said: " << v.error().message() << "\n";
+/// @file
+/// mini_redis::ClientError: why a client request failed. Shared by Client, Subscriber,
+/// BufferedClient and BlockingClient. Errors are values (sluice::Result), never exceptions.
+///
+/// Three kinds:
+/// - `io`: the socket failed (connect refused, reset, ...): io_error() is the std::error_code;
+/// - `protocol`: the server sent something a client cannot use: bytes that are not RESP2, a
+///   reply of the wrong type, or the connection closed while a reply was awaited;
+/// - `server`: the server answered with an error reply (-ERR ..., -WRONGTYPE ...): message()
+///   is the server's text, without the leading '-'.
+///
+/// Example:
+/// ```cpp
+/// auto v = co_await client.get("k");
+/// if (!v && v.error().kind() == mini_redis::ClientError::Kind::server)
+///   std::cerr << "redis said: " << v.error().message() << "\n";
+/// ```
 #pragma once
 
 #include <string>

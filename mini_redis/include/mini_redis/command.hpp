@@ -1,23 +1,28 @@
-// mini_redis::Command: the commands mini-redis understands, as plain data, read from and
-// written to frames. Applying them to a database is the server's business, not this file's.
-//
-//   PING [message]                       Ping{message}
-//   GET key                              Get{key}
-//   SET key value [EX seconds|PX ms]     Set{key, value, expire}
-//   PUBLISH channel message              Publish{channel, message}
-//   SUBSCRIBE channel [channel ...]      Subscribe{channels}
-//   UNSUBSCRIBE [channel ...]            Unsubscribe{channels}   (none: all)
-//   anything else                        Unknown{name}
-//
-// Command names and options are case-insensitive. A known command with bad arguments is a
-// CommandError whose message is the reply Redis gives ("ERR wrong number of arguments for 'get'
-// command", "ERR syntax error", ...); an unknown one parses (to Unknown) so that the server can
-// answer "ERR unknown command 'foo'" and carry on.
-//
-// Example:
-//   auto cmd = mini_redis::Command::from_frame(frame);       // ["set", "k", "v", "ex", "10"]
-//   if (!cmd) return write_frame(out, cmd.error().to_frame());
-//   if (auto* set = cmd->get_if<mini_redis::Set>()) db.set(set->key, set->value, set->expire);
+/// @file
+/// mini_redis::Command: the commands mini-redis understands, as plain data, read from and
+/// written to frames. Applying them to a database is the server's business, not this file's.
+///
+/// ```text
+/// PING [message]                       Ping{message}
+/// GET key                              Get{key}
+/// SET key value [EX seconds|PX ms]     Set{key, value, expire}
+/// PUBLISH channel message              Publish{channel, message}
+/// SUBSCRIBE channel [channel ...]      Subscribe{channels}
+/// UNSUBSCRIBE [channel ...]            Unsubscribe{channels}   (none: all)
+/// anything else                        Unknown{name}
+/// ```
+///
+/// Command names and options are case-insensitive. A known command with bad arguments is a
+/// CommandError whose message is the reply Redis gives ("ERR wrong number of arguments for 'get'
+/// command", "ERR syntax error", ...); an unknown one parses (to Unknown) so that the server can
+/// answer "ERR unknown command 'foo'" and carry on.
+///
+/// Example:
+/// ```cpp
+/// auto cmd = mini_redis::Command::from_frame(frame);       // ["set", "k", "v", "ex", "10"]
+/// if (!cmd) return write_frame(out, cmd.error().to_frame());
+/// if (auto* set = cmd->get_if<mini_redis::Set>()) db.set(set->key, set->value, set->expire);
+/// ```
 #pragma once
 
 #include <chrono>

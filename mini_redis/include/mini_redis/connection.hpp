@@ -1,25 +1,28 @@
-// mini_redis::Connection: RESP2 frames over a TcpStream, buffered both ways (connection.rs).
-//
-// Reading: bytes from the socket accumulate in a read buffer; read_frame() returns the next whole
-// frame, reading more only when the buffer holds none. try_read_buffered() returns a frame only
-// if one is already buffered, which lets a server answer a pipelined batch (redis-benchmark -P)
-// with one write. Writing: queue_frame() encodes into a write buffer; flush() writes it out;
-// write_frame() is both.
-//
-// Errors: the peer closing between two frames is not an error (read_frame yields an empty
-// optional); closing in the middle of a frame is ConnectionError::Kind::reset; bytes that are
-// not RESP2 are Kind::protocol (reply with message() and close: the stream cannot be
-// resynchronised); socket errors are Kind::io with the std::error_code.
-//
-// Example (a server's loop, simplified):
-//   mini_redis::Connection conn(std::move(stream));
-//   for (;;) {
-//     auto frame = co_await conn.read_frame();
-//     if (!frame || !*frame) break;                       // error, or the client is gone
-//     conn.queue_frame(mini_redis::Frame::simple("PONG"));
-//     auto flushed = co_await conn.flush();
-//     if (!flushed) break;
-//   }
+/// @file
+/// mini_redis::Connection: RESP2 frames over a TcpStream, buffered both ways (connection.rs).
+///
+/// Reading: bytes from the socket accumulate in a read buffer; read_frame() returns the next whole
+/// frame, reading more only when the buffer holds none. try_read_buffered() returns a frame only
+/// if one is already buffered, which lets a server answer a pipelined batch (redis-benchmark -P)
+/// with one write. Writing: queue_frame() encodes into a write buffer; flush() writes it out;
+/// write_frame() is both.
+///
+/// Errors: the peer closing between two frames is not an error (read_frame yields an empty
+/// optional); closing in the middle of a frame is ConnectionError::Kind::reset; bytes that are
+/// not RESP2 are Kind::protocol (reply with message() and close: the stream cannot be
+/// resynchronised); socket errors are Kind::io with the std::error_code.
+///
+/// Example (a server's loop, simplified):
+/// ```cpp
+/// mini_redis::Connection conn(std::move(stream));
+/// for (;;) {
+///   auto frame = co_await conn.read_frame();
+///   if (!frame || !*frame) break;                       // error, or the client is gone
+///   conn.queue_frame(mini_redis::Frame::simple("PONG"));
+///   auto flushed = co_await conn.flush();
+///   if (!flushed) break;
+/// }
+/// ```
 #pragma once
 
 #include <cstddef>

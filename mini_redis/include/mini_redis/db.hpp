@@ -1,34 +1,37 @@
-// mini_redis::Db and DbDropGuard: the server's keyspace (binary-safe string values with an
-// optional expiry) and its pub/sub channels, shared by every connection (mini-redis's db.rs).
-//
-// Db is a cheap, copyable handle to state shared by all its copies. DbDropGuard owns the one
-// background task per Db that purges expired keys; the server keeps the guard for as long as it
-// runs and hands Db copies to its connections. Dropping the guard stops the purge task.
-//
-// Expiry: a key set with an expiry reads as absent from its expiry instant on, whether or not the
-// purge task has removed it yet. The purge task keeps the expirations in an ordered index, sleeps
-// until the earliest one, removes every key whose instant has passed, and is woken early when a
-// set() brings in an earlier expiry (or when the guard is dropped).
-//
-// Pub/sub: subscribe() creates a channel on first use (a broadcast channel keeping the last 1024
-// messages; a subscriber further behind sees Lagged). Channels nobody listens to any more are
-// removed lazily: by the publish() that finds no receiver, and by a sweep of the whole map that
-// subscribe() runs when it creates a channel and the map has doubled since the last sweep (so the
-// map stays within about twice the live channels, at amortised O(1) per subscribe).
-//
-// Thread safety: every member may be called concurrently from any thread. The maps live behind
-// one std::mutex, as in mini-redis: every critical section is short and synchronous (none of
-// these functions is a coroutine, so the lock can never be held across a co_await), which is the
-// case where the tutorial's "Shared state" chapter prefers a blocking mutex to an async one: it
-// is cheaper, and an async mutex would only matter if the lock had to be held while waiting.
-//
-// Example (what a server does):
-//   mini_redis::DbDropGuard guard;                 // inside a sluice runtime: starts the purge
-//   mini_redis::Db db = guard.db();                // one copy per connection
-//   db.set("k", "v", std::chrono::seconds(10));
-//   std::optional<std::string> v = db.get("k");    // "v" for the next ten seconds
-//   auto rx = db.subscribe("news");
-//   std::size_t n = db.publish("news", "hello");   // 1: rx will receive "hello"
+/// @file
+/// mini_redis::Db and DbDropGuard: the server's keyspace (binary-safe string values with an
+/// optional expiry) and its pub/sub channels, shared by every connection (mini-redis's db.rs).
+///
+/// Db is a cheap, copyable handle to state shared by all its copies. DbDropGuard owns the one
+/// background task per Db that purges expired keys; the server keeps the guard for as long as it
+/// runs and hands Db copies to its connections. Dropping the guard stops the purge task.
+///
+/// Expiry: a key set with an expiry reads as absent from its expiry instant on, whether or not the
+/// purge task has removed it yet. The purge task keeps the expirations in an ordered index, sleeps
+/// until the earliest one, removes every key whose instant has passed, and is woken early when a
+/// set() brings in an earlier expiry (or when the guard is dropped).
+///
+/// Pub/sub: subscribe() creates a channel on first use (a broadcast channel keeping the last 1024
+/// messages; a subscriber further behind sees Lagged). Channels nobody listens to any more are
+/// removed lazily: by the publish() that finds no receiver, and by a sweep of the whole map that
+/// subscribe() runs when it creates a channel and the map has doubled since the last sweep (so the
+/// map stays within about twice the live channels, at amortised O(1) per subscribe).
+///
+/// Thread safety: every member may be called concurrently from any thread. The maps live behind
+/// one std::mutex, as in mini-redis: every critical section is short and synchronous (none of
+/// these functions is a coroutine, so the lock can never be held across a co_await), which is the
+/// case where the tutorial's "Shared state" chapter prefers a blocking mutex to an async one: it
+/// is cheaper, and an async mutex would only matter if the lock had to be held while waiting.
+///
+/// Example (what a server does):
+/// ```cpp
+/// mini_redis::DbDropGuard guard;                 // inside a sluice runtime: starts the purge
+/// mini_redis::Db db = guard.db();                // one copy per connection
+/// db.set("k", "v", std::chrono::seconds(10));
+/// std::optional<std::string> v = db.get("k");    // "v" for the next ten seconds
+/// auto rx = db.subscribe("news");
+/// std::size_t n = db.publish("news", "hello");   // 1: rx will receive "hello"
+/// ```
 #pragma once
 
 #include <chrono>

@@ -1,17 +1,20 @@
-// mini_redis::Frame: one RESP2 value, the unit that travels between a Redis client and server,
-// and write_frame, which appends a frame's wire bytes to a buffer.
-//
-// RESP2 has five types, one byte each: `+` simple string, `-` error, `:` integer, `$` bulk
-// string (binary-safe, or `$-1` for null) and `*` array (of any frames, or `*-1` for null).
-// Both nulls are the one Frame::null(). Reading frames off a byte stream is FrameParser's job
-// (frame_parser.hpp).
-//
-// Example:
-//   auto f = mini_redis::Frame::array({mini_redis::Frame::bulk("GET"),
-//                                      mini_redis::Frame::bulk("hello")});
-//   std::string wire;
-//   mini_redis::write_frame(wire, f);   // "*2\r\n$3\r\nGET\r\n$5\r\nhello\r\n"
-//   std::cout << f.to_string();         // 1) "GET"\n2) "hello"
+/// @file
+/// mini_redis::Frame: one RESP2 value, the unit that travels between a Redis client and server,
+/// and write_frame, which appends a frame's wire bytes to a buffer.
+///
+/// RESP2 has five types, one byte each: `+` simple string, `-` error, `:` integer, `$` bulk
+/// string (binary-safe, or `$-1` for null) and `*` array (of any frames, or `*-1` for null).
+/// Both nulls are the one Frame::null(). Reading frames off a byte stream is FrameParser's job
+/// (frame_parser.hpp).
+///
+/// Example:
+/// ```cpp
+/// auto f = mini_redis::Frame::array({mini_redis::Frame::bulk("GET"),
+///                                    mini_redis::Frame::bulk("hello")});
+/// std::string wire;
+/// mini_redis::write_frame(wire, f);   // "*2\r\n$3\r\nGET\r\n$5\r\nhello\r\n"
+/// std::cout << f.to_string();         // 1) "GET"\n2) "hello"
+/// ```
 #pragma once
 
 #include <cstdint>
@@ -97,9 +100,11 @@ class Frame {
 
   /// The frame as redis-cli prints it: `OK`, `(error) ERR x`, `(integer) 1`, `"bulk\r\n"`
   /// (quoted, with C escapes), `(nil)`, `(empty array)`, and numbered lines for arrays:
-  ///   1) "a"
-  ///   2) 1) (integer) 1
-  ///      2) (nil)
+  /// ```text
+  /// 1) "a"
+  /// 2) 1) (integer) 1
+  ///    2) (nil)
+  /// ```
   /// No trailing newline. Example: `Frame::bulk("a\nb").to_string() == "\"a\\nb\""`.
   std::string to_string() const;
 

@@ -1,29 +1,32 @@
-// mini_redis::FrameParser: reads RESP2 frames off the front of a byte buffer, incrementally.
-//
-// A connection appends what it reads from the socket to a buffer and asks the parser for the
-// next frame. The answer is a frame and how many bytes it used (drop them from the buffer), or
-// FrameError::Kind::incomplete (read more, then ask again with the longer buffer: nothing is
-// lost and the parser resumes where it stopped, so a frame arriving a byte at a time costs
-// linear time), or a protocol error (reply with it and close the connection).
-//
-// Like mini-redis, a frame is first checked without allocating anything, then built in one
-// pass once all of it is present: a header such as `$600000000\r\n` or `*1000000\r\n` never
-// allocates up front. Limits (those of Redis): bulk strings up to 512 MiB, arrays up to 1M
-// elements, 512 nested arrays, lines (simple strings, errors, inline commands) up to 64 KiB.
-//
-// Inline commands: at the top level, a line that does not start with a RESP2 type byte
-// (`+ - : $ *`) is read as an inline command, as Redis does for telnet users: `PING\r\n` or
-// `SET k v\n` become an array of bulk strings split on spaces and tabs (no quoting; a
-// trailing CR is dropped; blank lines are skipped). ParserOptions turns this off for clients.
-//
-// Example:
-//   std::string buf = "+OK\r\n:4";
-//   mini_redis::FrameParser parser;
-//   auto r = parser.parse(buf);          // frame +OK, consumed 5
-//   buf.erase(0, r->consumed);
-//   auto r2 = parser.parse(buf);         // error kind incomplete: ":4" needs its CRLF
-//   buf += "2\r\n";
-//   auto r3 = parser.parse(buf);         // frame :42, consumed 4
+/// @file
+/// mini_redis::FrameParser: reads RESP2 frames off the front of a byte buffer, incrementally.
+///
+/// A connection appends what it reads from the socket to a buffer and asks the parser for the
+/// next frame. The answer is a frame and how many bytes it used (drop them from the buffer), or
+/// FrameError::Kind::incomplete (read more, then ask again with the longer buffer: nothing is
+/// lost and the parser resumes where it stopped, so a frame arriving a byte at a time costs
+/// linear time), or a protocol error (reply with it and close the connection).
+///
+/// Like mini-redis, a frame is first checked without allocating anything, then built in one
+/// pass once all of it is present: a header such as `$600000000\r\n` or `*1000000\r\n` never
+/// allocates up front. Limits (those of Redis): bulk strings up to 512 MiB, arrays up to 1M
+/// elements, 512 nested arrays, lines (simple strings, errors, inline commands) up to 64 KiB.
+///
+/// Inline commands: at the top level, a line that does not start with a RESP2 type byte
+/// (`+ - : $ *`) is read as an inline command, as Redis does for telnet users: `PING\r\n` or
+/// `SET k v\n` become an array of bulk strings split on spaces and tabs (no quoting; a
+/// trailing CR is dropped; blank lines are skipped). ParserOptions turns this off for clients.
+///
+/// Example:
+/// ```cpp
+/// std::string buf = "+OK\r\n:4";
+/// mini_redis::FrameParser parser;
+/// auto r = parser.parse(buf);          // frame +OK, consumed 5
+/// buf.erase(0, r->consumed);
+/// auto r2 = parser.parse(buf);         // error kind incomplete: ":4" needs its CRLF
+/// buf += "2\r\n";
+/// auto r3 = parser.parse(buf);         // frame :42, consumed 4
+/// ```
 #pragma once
 
 #include <cstddef>

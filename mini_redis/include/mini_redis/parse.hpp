@@ -1,12 +1,15 @@
-// mini_redis::Parse: a cursor over the elements of an array frame, to read a command's
-// arguments one at a time (mini-redis's `Parse`), and ParseError, what it returns on failure.
-//
-// Example:
-//   auto p = mini_redis::Parse::from_frame(frame);            // frame: ["GET", "key"]
-//   if (!p) return reply_error(p.error().message());
-//   auto name = p->next_string();                             // "GET"
-//   auto key = p->next_bytes();                               // "key"
-//   auto done = p->finish();                                  // ok: nothing left
+/// @file
+/// mini_redis::Parse: a cursor over the elements of an array frame, to read a command's
+/// arguments one at a time (mini-redis's `Parse`), and ParseError, what it returns on failure.
+///
+/// Example:
+/// ```cpp
+/// auto p = mini_redis::Parse::from_frame(frame);            // frame: ["GET", "key"]
+/// if (!p) return reply_error(p.error().message());
+/// auto name = p->next_string();                             // "GET"
+/// auto key = p->next_bytes();                               // "key"
+/// auto done = p->finish();                                  // ok: nothing left
+/// ```
 #pragma once
 
 #include <cstddef>

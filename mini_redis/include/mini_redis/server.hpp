@@ -1,30 +1,33 @@
-// mini_redis::run: the mini-redis server (mini-redis's server.rs): an accept loop with a
-// connection limit, one task per connection, and a graceful shutdown.
-//
-// Accept loop: before each accept the loop takes one permit of a Semaphore holding
-// ServerConfig::max_connections permits; the permit travels into the connection's task and is
-// released when that task ends, so at most max_connections clients are served at once (the
-// others wait in the kernel's listen backlog). An accept error is retried after 1, 2, 4 ... 64
-// seconds; after the 64 s wait has failed too, run() stops accepting and returns that error.
-//
-// Connections: each one is served by its own task (PING, GET, SET, PUBLISH, SUBSCRIBE,
-// UNSUBSCRIBE; see handler.cpp). Replies to pipelined requests are written with one flush. A
-// client that stops reading blocks only its own task.
-//
-// Shutdown: the signal is a sluice::watch::Receiver<bool> (ShutdownSignal). run() shuts down when
-// the watched value becomes true, or when every watch::Sender is gone. It then stops accepting,
-// tells every connection to stop (each finishes the request it is processing and flushes its
-// replies, giving a client that does not read at most about a second), waits until every
-// connection task has ended, and returns. watch::Sender::send is a plain call, so the trigger can
-// be a test coroutine or a plain std::thread (the program's sigwait thread).
-//
-// Example:
-//   auto [tx, rx] = sluice::watch::channel<bool>(false);
-//   auto listener = sluice::net::TcpListener::bind("127.0.0.1:6379").value();
-//   auto server = sluice::spawn(mini_redis::run(std::move(listener), rx));
-//   ...
-//   (void)tx.send(true);                       // from anywhere
-//   auto result = co_await std::move(server);  // every connection has ended
+/// @file
+/// mini_redis::run: the mini-redis server (mini-redis's server.rs): an accept loop with a
+/// connection limit, one task per connection, and a graceful shutdown.
+///
+/// Accept loop: before each accept the loop takes one permit of a Semaphore holding
+/// ServerConfig::max_connections permits; the permit travels into the connection's task and is
+/// released when that task ends, so at most max_connections clients are served at once (the
+/// others wait in the kernel's listen backlog). An accept error is retried after 1, 2, 4 ... 64
+/// seconds; after the 64 s wait has failed too, run() stops accepting and returns that error.
+///
+/// Connections: each one is served by its own task (PING, GET, SET, PUBLISH, SUBSCRIBE,
+/// UNSUBSCRIBE; see handler.cpp). Replies to pipelined requests are written with one flush. A
+/// client that stops reading blocks only its own task.
+///
+/// Shutdown: the signal is a sluice::watch::Receiver<bool> (ShutdownSignal). run() shuts down when
+/// the watched value becomes true, or when every watch::Sender is gone. It then stops accepting,
+/// tells every connection to stop (each finishes the request it is processing and flushes its
+/// replies, giving a client that does not read at most about a second), waits until every
+/// connection task has ended, and returns. watch::Sender::send is a plain call, so the trigger can
+/// be a test coroutine or a plain std::thread (the program's sigwait thread).
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<bool>(false);
+/// auto listener = sluice::net::TcpListener::bind("127.0.0.1:6379").value();
+/// auto server = sluice::spawn(mini_redis::run(std::move(listener), rx));
+/// ...
+/// (void)tx.send(true);                       // from anywhere
+/// auto result = co_await std::move(server);  // every connection has ended
+/// ```
 #pragma once
 
 #include <cstddef>

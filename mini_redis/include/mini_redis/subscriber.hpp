@@ -1,18 +1,21 @@
-// mini_redis::Subscriber: a Client in pub/sub mode (mini-redis's client::Subscriber). Made by
-// Client::subscribe; receives the messages published on its channels, and can subscribe to
-// more channels or unsubscribe.
-//
-// While a SUBSCRIBE or UNSUBSCRIBE waits for its confirmations, messages published on channels
-// already subscribed may arrive first: they are kept, in order, and next_message returns them
-// before reading the socket again, so no message is lost or reordered.
-//
-// Example:
-//   auto sub = co_await mini_redis::Client::subscribe(std::move(client), {"news"});
-//   for (;;) {
-//     auto m = co_await sub->next_message();
-//     if (!m || !*m) break;                           // error, or the server closed
-//     std::cout << (*m)->channel << ": " << (*m)->content << "\n";
-//   }
+/// @file
+/// mini_redis::Subscriber: a Client in pub/sub mode (mini-redis's client::Subscriber). Made by
+/// Client::subscribe; receives the messages published on its channels, and can subscribe to
+/// more channels or unsubscribe.
+///
+/// While a SUBSCRIBE or UNSUBSCRIBE waits for its confirmations, messages published on channels
+/// already subscribed may arrive first: they are kept, in order, and next_message returns them
+/// before reading the socket again, so no message is lost or reordered.
+///
+/// Example:
+/// ```cpp
+/// auto sub = co_await mini_redis::Client::subscribe(std::move(client), {"news"});
+/// for (;;) {
+///   auto m = co_await sub->next_message();
+///   if (!m || !*m) break;                           // error, or the server closed
+///   std::cout << (*m)->channel << ": " << (*m)->content << "\n";
+/// }
+/// ```
 #pragma once
 
 #include <deque>

@@ -1,7 +1,10 @@
-// sluice::mpsc::channel<T>(capacity): a bounded multi-producer, single-consumer channel.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::channel<int>(32);
+/// @file
+/// sluice::mpsc::channel<T>(capacity): a bounded multi-producer, single-consumer channel.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<int>(32);
+/// ```
 #pragma once
 
 #include <cstddef>

@@ -1,13 +1,16 @@
-// sluice::mpsc error types: what a failed send, try_send, send_timeout or try_recv returns.
-//
-// Errors are values (sluice::Result). Every send-side error hands the message back, so nothing
-// is lost when a send fails: `r.error().into_inner()` or `r.error().value`.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::channel<std::string>(1);
-//   auto r = tx.try_send("a");            // ok
-//   auto r2 = tx.try_send("b");           // full
-//   if (!r2 && r2.error().is_full()) std::string back = std::move(r2.error()).into_inner();
+/// @file
+/// sluice::mpsc error types: what a failed send, try_send, send_timeout or try_recv returns.
+///
+/// Errors are values (sluice::Result). Every send-side error hands the message back, so nothing
+/// is lost when a send fails: `r.error().into_inner()` or `r.error().value`.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<std::string>(1);
+/// auto r = tx.try_send("a");            // ok
+/// auto r2 = tx.try_send("b");           // full
+/// if (!r2 && r2.error().is_full()) std::string back = std::move(r2.error()).into_inner();
+/// ```
 #pragma once
 
 #include <utility>

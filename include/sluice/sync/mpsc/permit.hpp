@@ -1,9 +1,12 @@
-// sluice::mpsc::Permit / PermitIterator: capacity reserved in a bounded channel, to be filled
-// later without waiting and without failing (Sender::reserve / reserve_many / try_reserve*).
-//
-// Example:
-//   auto p = co_await tx.reserve();            // waits for a slot
-//   if (p) std::move(*p).send(compute());      // sending cannot fail or wait now
+/// @file
+/// sluice::mpsc::Permit / PermitIterator: capacity reserved in a bounded channel, to be filled
+/// later without waiting and without failing (Sender::reserve / reserve_many / try_reserve*).
+///
+/// Example:
+/// ```cpp
+/// auto p = co_await tx.reserve();            // waits for a slot
+/// if (p) std::move(*p).send(compute());      // sending cannot fail or wait now
+/// ```
 #pragma once
 
 #include <cstddef>

@@ -1,9 +1,12 @@
-// sluice::mpsc::Receiver: the receiving half of a bounded channel.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::channel<int>(4);
-//   (void)tx.try_send(1);
-//   std::optional<int> v = co_await rx.recv();   // 1
+/// @file
+/// sluice::mpsc::Receiver: the receiving half of a bounded channel.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<int>(4);
+/// (void)tx.try_send(1);
+/// std::optional<int> v = co_await rx.recv();   // 1
+/// ```
 #pragma once
 
 #include <cstddef>

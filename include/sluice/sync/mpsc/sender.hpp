@@ -1,9 +1,12 @@
-// sluice::mpsc::Sender / WeakSender / OwnedPermit: the sending side of a bounded channel.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::channel<int>(16);
-//   auto tx2 = tx;                                   // copy = clone: one more sender
-//   if (auto r = co_await tx.send(1); r.is_err()) std::puts("receiver gone");
+/// @file
+/// sluice::mpsc::Sender / WeakSender / OwnedPermit: the sending side of a bounded channel.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<int>(16);
+/// auto tx2 = tx;                                   // copy = clone: one more sender
+/// if (auto r = co_await tx.send(1); r.is_err()) std::puts("receiver gone");
+/// ```
 #pragma once
 
 #include <chrono>

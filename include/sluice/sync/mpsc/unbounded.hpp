@@ -1,11 +1,14 @@
-// sluice::mpsc::unbounded_channel<T>(): a multi-producer, single-consumer channel without a
-// capacity limit. Sending never waits (a plain call, from any thread, in or out of a runtime);
-// memory grows with the backlog and shrinks back once it is drained.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::unbounded_channel<int>();
-//   std::thread t([tx] { (void)tx.send(1); });      // a plain thread
-//   auto v = co_await rx.recv();                     // 1
+/// @file
+/// sluice::mpsc::unbounded_channel<T>(): a multi-producer, single-consumer channel without a
+/// capacity limit. Sending never waits (a plain call, from any thread, in or out of a runtime);
+/// memory grows with the backlog and shrinks back once it is drained.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::unbounded_channel<int>();
+/// std::thread t([tx] { (void)tx.send(1); });      // a plain thread
+/// auto v = co_await rx.recv();                     // 1
+/// ```
 #pragma once
 
 #include <cstddef>
