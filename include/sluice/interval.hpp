@@ -53,7 +53,8 @@ class Interval;
 /// Cancel safety: cancel safe (a cancelled tick is not consumed).
 class [[nodiscard]] IntervalTick {
  public:
-  using Output = Instant;
+  using Output = Instant;  ///< The instant the tick was scheduled for.
+  /// A tick of `iv` (use Interval::tick()).
   explicit IntervalTick(Interval& iv) noexcept : iv_(&iv) {}
   /// Ready with the scheduled instant once the tick is due.
   Poll<Instant> poll(Context& cx);

@@ -88,8 +88,8 @@ class [[nodiscard]] Join {
 ///
 /// Example:
 /// ```cpp
-/// auto [a, b, _] = co_await sluice::join(fetch("a"), fetch("b"), log_line("x"));  // void ->
-/// monostate
+/// // _ is the std::monostate of log_line's void output
+/// auto [a, b, _] = co_await sluice::join(fetch("a"), fetch("b"), log_line("x"));
 /// ```
 ///
 /// Cancel safety: see Join.

@@ -32,8 +32,7 @@ namespace sluice {
 /// ```cpp
 /// auto h = rt.spawn(work());
 /// h.abort();
-/// auto r = rt.block_on(std::move(h));   // r.error().is_cancelled(), unless work() already
-/// finished
+/// auto r = rt.block_on(std::move(h));   // cancelled, unless work() had already finished
 /// ```
 ///
 /// Cancel safety: cancel safe. Dropping a JoinHandle (or a future awaiting it) only detaches the
@@ -41,13 +40,16 @@ namespace sluice {
 template <class T>
 class [[nodiscard]] JoinHandle {
  public:
+  /// The task's value, or why there is none (cancelled, or the task threw).
   using Output = Result<T, JoinError>;
 
   /// An empty handle (default-constructed or moved-from); polling it throws std::logic_error.
   JoinHandle() noexcept = default;
   /// Internal: adopts the JoinHandle reference of a task cell (used by spawn).
   explicit JoinHandle(detail::TaskHeader* raw) noexcept : raw_(raw) {}
+  /// Takes over `o`'s task; `o` becomes empty.
   JoinHandle(JoinHandle&& o) noexcept : raw_(std::exchange(o.raw_, nullptr)) {}
+  /// Detaches the current task (if any), then takes over `o`'s.
   JoinHandle& operator=(JoinHandle&& o) noexcept {
     if (this != &o) {
       detach();

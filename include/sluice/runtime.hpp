@@ -97,7 +97,8 @@ class Builder {
   /// refuses a thread or an fd.
   Runtime build() const;
 
-  /// The configuration collected so far.
+  /// The configuration collected so far. Its type, detail::RuntimeConfig, is an
+  /// implementation detail outside the documented API.
   const detail::RuntimeConfig& config() const noexcept { return cfg_; }
 
  private:
@@ -150,11 +151,13 @@ class Runtime {
   /// A current-thread runtime with default settings.
   static Runtime current_thread() { return Builder::current_thread().build(); }
 
+  /// Takes over `o`'s runtime; `o` becomes empty (destroying it does nothing).
   Runtime(Runtime&&) noexcept = default;
+  /// Shuts the current runtime down (as ~Runtime), then takes over `o`'s.
   Runtime& operator=(Runtime&& o) noexcept;
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
-  /// Shuts the runtime down (see the top of this file); waits for running blocking tasks.
+  /// Shuts the runtime down (see runtime.hpp); waits for running blocking tasks.
   ~Runtime();
 
   /// Runs `f` (any Future or Task; an lvalue is polled in place) to completion and returns its

@@ -41,11 +41,13 @@ namespace sluice {
 /// Cancel safety: cancel safe.
 class [[nodiscard]] Sleep {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
 
   /// A Sleep that completes at `deadline` (use sleep() / sleep_until()).
   explicit Sleep(Instant deadline) noexcept;
+  /// Takes over `other`'s deadline, waker and timer registration; `other` is left idle.
   Sleep(Sleep&& other) noexcept;
+  /// Cancels this Sleep's timer, then takes over `other`'s as the move constructor does.
   Sleep& operator=(Sleep&& other) noexcept;
   Sleep(const Sleep&) = delete;
   Sleep& operator=(const Sleep&) = delete;

@@ -211,16 +211,29 @@ class TaskAwaiter {
 
 }  // namespace detail
 
-/// A lazy coroutine producing a T; also a Future (see the top of this file).
+/// A lazy coroutine producing a T; also a Future. Move-only.
+///
+/// Declare a coroutine returning Task<T> (Task<> for void) and `co_return` a T. Nothing runs
+/// until the Task is awaited by another Task or polled as a future (spawn, block_on, select,
+/// join, timeout); see task.hpp for how awaiting leaves and child Tasks works. An exception
+/// escaping the coroutine is rethrown to whoever awaits or polls it. Destroying a Task
+/// cancels it.
 template <class T>
 class [[nodiscard]] Task {
  public:
+  /// The promise the compiler uses for coroutines returning Task<T> (an implementation detail).
   using promise_type = detail::TaskPromise<T>;
+  /// What the coroutine `co_return`s, and what awaiting or polling the Task yields.
   using Output = T;
 
+  /// An empty Task holding no coroutine (valid() is false); polling it throws.
   Task() noexcept = default;
+  /// Adopts the coroutine `h`. Called by the promise when a coroutine is created; users get
+  /// Tasks by calling coroutines.
   explicit Task(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
+  /// Takes over `o`'s coroutine; `o` becomes empty.
   Task(Task&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  /// Destroys (cancels) the current coroutine, then takes over `o`'s.
   Task& operator=(Task&& o) noexcept {
     if (this != &o) {
       destroy();
@@ -230,6 +243,7 @@ class [[nodiscard]] Task {
   }
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
+  /// Destroys the coroutine frame, cancelling it if it has not finished.
   ~Task() { destroy(); }
 
   /// True when this Task holds a coroutine (not default-constructed or moved-from).

@@ -11,7 +11,8 @@
 /// sluice::Task<void> run() {
 ///   co_await sluice::sleep(std::chrono::milliseconds(10));
 ///   auto r = co_await sluice::timeout(std::chrono::milliseconds(5),
-///   sluice::sleep(std::chrono::seconds(1))); assert(r.is_err());
+///                                     sluice::sleep(std::chrono::seconds(1)));
+///   assert(r.is_err());
 /// }
 /// ```
 #pragma once

@@ -32,17 +32,21 @@ namespace sluice {
 /// Example:
 /// ```cpp
 /// auto r = co_await sluice::timeout(std::chrono::milliseconds(1),
-/// sluice::sleep(std::chrono::seconds(1))); assert(r.is_err() && std::string(r.error().what()) ==
-/// "deadline has elapsed");
+///                                   sluice::sleep(std::chrono::seconds(1)));
+/// assert(r.is_err() && std::string(r.error().what()) == "deadline has elapsed");
 /// ```
 struct Elapsed {
+  /// The (stateless) error value.
   Elapsed() noexcept = default;
-  // Not trivially copyable on purpose: g++ 12 warns (-Wmaybe-uninitialized) when a trivially
-  // copyable Result<int, Elapsed> holding the error is copied bytewise.
+  /// Copies nothing (Elapsed has no state). Not trivially copyable on purpose: g++ 12 warns
+  /// (-Wmaybe-uninitialized) when a trivially copyable Result<int, Elapsed> holding the error
+  /// is copied bytewise.
   Elapsed(const Elapsed&) noexcept {}
+  /// Copies nothing, as the copy constructor.
   Elapsed& operator=(const Elapsed&) noexcept { return *this; }
   /// "deadline has elapsed".
   const char* what() const noexcept { return "deadline has elapsed"; }
+  /// Always true: all Elapsed errors are equal.
   friend bool operator==(const Elapsed&, const Elapsed&) noexcept { return true; }
 };
 
@@ -63,6 +67,7 @@ struct Elapsed {
 template <Future F>
 class [[nodiscard]] Timeout {
  public:
+  /// F's output, or Elapsed when the deadline came first.
   using Output = Result<future_output_t<F>, Elapsed>;
 
   /// Wraps `fut`; `delay` is the deadline.

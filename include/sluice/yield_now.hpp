@@ -25,7 +25,8 @@ namespace sluice {
 /// Cancel safety: cancel safe (it holds nothing).
 class [[nodiscard]] YieldNow {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Pending (after waking the task) the first time, ready the second.
   Poll<void> poll(Context& cx) {
     if (yielded_) return Poll<void>::ready();
     yielded_ = true;
