@@ -55,10 +55,14 @@ bool poll_slot(Tuple& t, std::size_t i, Context& cx, std::index_sequence<Is...>)
 template <Future... Fs>
 class [[nodiscard]] Join {
  public:
+  /// One element per branch, in argument order; a void output is a std::monostate.
   using Output = std::tuple<detail::stored_output_t<Fs>...>;
 
+  /// Takes ownership of the branches (use join()).
   explicit Join(Fs&&... fs) : slots_(std::move(fs)...) {}
 
+  /// Polls every unfinished branch (a different one first each time); ready with all outputs
+  /// once the last branch completed. Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_) detail::throw_polled_after_completion("sluice::join");
     constexpr std::size_t n = sizeof...(Fs);
@@ -115,12 +119,18 @@ class [[nodiscard]] TryJoin {
                 "sluice::try_join: every Result must have the same error type E");
 
  public:
+  /// The success values T_i of the branches, in argument order (void as std::monostate).
   using Values =
       std::tuple<detail::value_or_monostate_t<typename future_output_t<Fs>::value_type>...>;
+  /// All values, or the first error E.
   using Output = Result<Values, E>;
 
+  /// Takes ownership of the branches (use try_join()).
   explicit TryJoin(Fs&&... fs) : slots_(std::move(fs)...) {}
 
+  /// Polls every unfinished branch (a different one first each time). Ready with the first
+  /// error as soon as a branch fails (the others are destroyed first), or with all values once
+  /// every branch succeeded. Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_) detail::throw_polled_after_completion("sluice::try_join");
     constexpr std::size_t n = sizeof...(Fs);
@@ -175,8 +185,10 @@ class [[nodiscard]] TryJoin {
 ///
 /// Example:
 /// ```cpp
-/// auto r = co_await sluice::try_join(db.get("a"), db.get("b"));   // Result<tuple<V, V>,
-/// DbError> if (!r) co_return r.error(); auto& [a, b] = *r;
+/// // r: Result<std::tuple<V, V>, DbError>
+/// auto r = co_await sluice::try_join(db.get("a"), db.get("b"));
+/// if (!r) co_return r.error();
+/// auto& [a, b] = *r;
 /// ```
 ///
 /// Cancel safety: see TryJoin.
@@ -195,13 +207,17 @@ TryJoin<std::decay_t<Fs>...> try_join(Fs&&... fs) {
 template <Future F>
 class [[nodiscard]] JoinAll {
  public:
+  /// One output per future, in the vector's order (void as std::monostate).
   using Output = std::vector<detail::stored_output_t<F>>;
 
+  /// Takes ownership of the futures (use join_all()).
   explicit JoinAll(std::vector<F> fs) : remaining_(fs.size()) {
     slots_.reserve(fs.size());
     for (auto& f : fs) slots_.emplace_back(std::move(f));
   }
 
+  /// Polls every unfinished future (a different one first each time); ready with all outputs
+  /// once the last one completed. Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_) detail::throw_polled_after_completion("sluice::join_all");
     const std::size_t n = slots_.size();

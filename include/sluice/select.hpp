@@ -57,7 +57,9 @@ class Selected {
   bool is() const noexcept {
     return v_.index() == I;
   }
-  /// The output of branch I; throws std::bad_variant_access when another branch won.
+  ///@{
+  /// @brief The output of branch I; throws std::bad_variant_access when another branch won.
+  /// The rvalue overload (`std::move(s).get<I>()`) moves it out.
   template <std::size_t I>
   auto& get() & {
     return std::get<I>(v_);
@@ -70,13 +72,16 @@ class Selected {
   auto&& get() && {
     return std::get<I>(std::move(v_));
   }
+  ///@}
   /// Pointer to the output of branch I, or null when another branch won.
   template <std::size_t I>
   auto* get_if() noexcept {
     return std::get_if<I>(&v_);
   }
-  /// Calls `fn(std::integral_constant<std::size_t, I>{}, output)` for the winning branch I; every
-  /// instantiation must return the same type.
+  ///@{
+  /// @brief Calls `fn(std::integral_constant<std::size_t, I>{}, output)` for the winning
+  /// branch I and returns its result; every instantiation must return the same type. The
+  /// rvalue overload passes the output as an rvalue.
   template <class Fn>
   decltype(auto) visit(Fn&& fn) & {
     return visit_impl<Selected&>(*this, std::forward<Fn>(fn), std::index_sequence_for<Ts...>{});
@@ -86,9 +91,12 @@ class Selected {
     return visit_impl<Selected&&>(std::move(*this), std::forward<Fn>(fn),
                                   std::index_sequence_for<Ts...>{});
   }
-  /// The underlying variant (index = winning branch).
+  ///@}
+  ///@{
+  /// @brief The underlying variant (index = winning branch).
   std::variant<Ts...>& as_variant() & noexcept { return v_; }
   const std::variant<Ts...>& as_variant() const& noexcept { return v_; }
+  ///@}
 
  private:
   template <class Self, class Fn, std::size_t... Is>
@@ -115,10 +123,16 @@ class Selected {
 template <bool Biased, Future... Fs>
 class [[nodiscard]] SelectFuture {
  public:
+  /// The winning branch's index and output (void outputs as std::monostate).
   using Output = Selected<detail::stored_output_t<Fs>...>;
 
+  /// Takes ownership of the branches (use select() or select_biased()).
   explicit SelectFuture(Fs&&... fs) : slots_(std::move(fs)...) {}
 
+  /// Pending without polling any branch when the task's coop budget is exhausted (the task is
+  /// woken to try again). Otherwise polls the branches, from the first (Biased) or from a
+  /// random one, and is ready with the first that completes, after destroying the others.
+  /// Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_)
       detail::throw_polled_after_completion(Biased ? "sluice::select_biased" : "sluice::select");
