@@ -44,15 +44,20 @@ class Notify;
 /// permit). It loses its place in the FIFO queue.
 class [[nodiscard]] Notified {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
 
+  /// Takes over `o`'s place in the wait queue and any notification it received; `o` is left
+  /// completed (polling it throws).
   Notified(Notified&& o);
   Notified(const Notified&) = delete;
   Notified& operator=(const Notified&) = delete;
   Notified& operator=(Notified&&) = delete;
+  /// Leaves the wait queue; a notify_one() that picked this future but was not consumed yet
+  /// is handed to the next waiter (or stored as the permit).
   ~Notified();
 
-  /// Ready once notified; otherwise queued with cx's waker.
+  /// Ready once notified; otherwise queued with cx's waker. Spends one unit of coop budget
+  /// when ready. Throws std::logic_error if polled after completion.
   Poll<void> poll(Context& cx);
 
  private:
@@ -72,9 +77,10 @@ class [[nodiscard]] Notified {
   Notified* next_ = nullptr;
 };
 
-/// Notifies tasks without sending data. See the top of this file.
+/// Notifies tasks without sending data (see notify.hpp). Not copyable or movable.
 class Notify {
  public:
+  /// No stored permit and nobody waiting.
   Notify() = default;
   Notify(const Notify&) = delete;
   Notify& operator=(const Notify&) = delete;

@@ -42,8 +42,10 @@ class Semaphore;
 /// ```
 class [[nodiscard]] SemaphorePermit {
  public:
+  /// Takes over `o`'s permits; `o` holds none afterwards.
   SemaphorePermit(SemaphorePermit&& o) noexcept
       : sem_(std::exchange(o.sem_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  /// Releases the permits held now, then takes over `o`'s.
   SemaphorePermit& operator=(SemaphorePermit&& o) noexcept {
     if (this != &o) {
       release();
@@ -54,6 +56,7 @@ class [[nodiscard]] SemaphorePermit {
   }
   SemaphorePermit(const SemaphorePermit&) = delete;
   SemaphorePermit& operator=(const SemaphorePermit&) = delete;
+  /// Gives the permits back to the semaphore (none after forget()).
   ~SemaphorePermit() { release(); }
 
   /// How many permits this guard holds.
@@ -89,7 +92,9 @@ class [[nodiscard]] SemaphorePermit {
 /// ```
 class [[nodiscard]] OwnedSemaphorePermit {
  public:
+  /// Takes over the permits and the semaphore reference of the moved-from guard.
   OwnedSemaphorePermit(OwnedSemaphorePermit&&) noexcept = default;
+  /// Releases the permits held now, then takes over `o`'s.
   OwnedSemaphorePermit& operator=(OwnedSemaphorePermit&& o) noexcept {
     if (this != &o) {
       release();
@@ -98,6 +103,7 @@ class [[nodiscard]] OwnedSemaphorePermit {
     }
     return *this;
   }
+  /// Gives the permits back (none after forget()) and drops the semaphore reference.
   ~OwnedSemaphorePermit() { release(); }
 
   /// How many permits this guard holds.
@@ -120,7 +126,8 @@ class [[nodiscard]] OwnedSemaphorePermit {
   std::size_t n_ = 0;
 };
 
-/// A fair async semaphore. See the top of this file.
+/// A fair (FIFO) async counting semaphore (see semaphore.hpp). Not copyable or movable: share
+/// it by reference, or through a shared_ptr for the *_owned functions.
 class Semaphore {
  public:
   /// Largest number of permits a semaphore can hold.
@@ -200,7 +207,8 @@ class Semaphore {
   /// Permits available right now (zero while waiters are queued).
   std::size_t available_permits() const { return sem_.available_permits(); }
 
-  /// The underlying fair semaphore (for Mutex and RwLock).
+  /// The underlying fair semaphore. Its type, detail::BatchSemaphore, is an implementation
+  /// detail outside the documented API.
   detail::BatchSemaphore& raw() noexcept { return sem_; }
 
  private:
@@ -213,8 +221,11 @@ class Semaphore {
 template <class Permit, class Owner>
 class [[nodiscard]] Semaphore::AcquireFuture {
  public:
+  /// The permit guard, or AcquireError once the semaphore is closed.
   using Output = Result<Permit, AcquireError>;
 
+  /// Queues for `n` permits of `owner` (a Semaphore* or a shared_ptr<Semaphore>) when first
+  /// polled; made by Semaphore::acquire*().
   AcquireFuture(Owner owner, std::size_t n)
       : owner_(std::move(owner)), acq_(owner_->sem_.acquire(n)), n_(n) {}
 
