@@ -45,7 +45,7 @@ namespace sluice::broadcast {
 /// ```
 template <class T>
 struct SendError {
-  T value;
+  T value;  ///< The value that was not sent.
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
 };
@@ -57,18 +57,25 @@ struct SendError {
 /// Example:
 /// ```cpp
 /// auto r = co_await rx.recv();
-/// if (!r && r.error().is_lagged()) std::printf("missed %llu\n", (unsigned long
-/// long)r.error().lagged_count());
+/// if (!r && r.error().is_lagged())
+///   std::printf("missed %llu\n", static_cast<unsigned long long>(r.error().lagged_count()));
 /// ```
 class RecvError {
  public:
-  enum class Kind { Closed, Lagged };
+  /// Which error this is.
+  enum class Kind {
+    Closed,  ///< Every sender is gone and every value was received.
+    Lagged,  ///< The receiver was lapped and missed lagged_count() values.
+  };
   /// The Closed error.
   static RecvError closed() noexcept { return RecvError(Kind::Closed, 0); }
   /// The Lagged(n) error.
   static RecvError lagged(std::uint64_t n) noexcept { return RecvError(Kind::Lagged, n); }
+  /// Closed or Lagged.
   Kind kind() const noexcept { return kind_; }
+  /// True for Closed.
   bool is_closed() const noexcept { return kind_ == Kind::Closed; }
+  /// True for Lagged(n).
   bool is_lagged() const noexcept { return kind_ == Kind::Lagged; }
   /// n of Lagged(n); 0 for Closed.
   std::uint64_t lagged_count() const noexcept { return n_; }
@@ -76,6 +83,7 @@ class RecvError {
   const char* what() const noexcept {
     return is_closed() ? "channel closed" : "receiver lagged behind";
   }
+  /// Same kind and same lagged count.
   friend bool operator==(const RecvError&, const RecvError&) noexcept = default;
 
  private:
@@ -93,16 +101,29 @@ class RecvError {
 /// ```
 class TryRecvError {
  public:
-  enum class Kind { Empty, Closed, Lagged };
+  /// Which error this is.
+  enum class Kind {
+    Empty,   ///< No new value yet; senders are still alive.
+    Closed,  ///< Every sender is gone and every value was received.
+    Lagged,  ///< The receiver was lapped and missed lagged_count() values.
+  };
+  /// The Empty error.
   static TryRecvError empty() noexcept { return TryRecvError(Kind::Empty, 0); }
+  /// The Closed error.
   static TryRecvError closed() noexcept { return TryRecvError(Kind::Closed, 0); }
+  /// The Lagged(n) error.
   static TryRecvError lagged(std::uint64_t n) noexcept { return TryRecvError(Kind::Lagged, n); }
+  /// Empty, Closed or Lagged.
   Kind kind() const noexcept { return kind_; }
+  /// True for Empty.
   bool is_empty() const noexcept { return kind_ == Kind::Empty; }
+  /// True for Closed.
   bool is_closed() const noexcept { return kind_ == Kind::Closed; }
+  /// True for Lagged(n).
   bool is_lagged() const noexcept { return kind_ == Kind::Lagged; }
   /// n of Lagged(n); 0 otherwise.
   std::uint64_t lagged_count() const noexcept { return n_; }
+  /// Same kind and same lagged count.
   friend bool operator==(const TryRecvError&, const TryRecvError&) noexcept = default;
 
  private:
@@ -152,14 +173,18 @@ class Sender {
   /// (void)tx.send("seen");           // Ok(1): rx will receive it
   /// ```
   explicit Sender(std::size_t capacity) : s_(std::make_shared<Shared>(capacity)) {}
+  /// One more strong sender of the same channel (Tokio's clone).
   Sender(const Sender& o) noexcept : s_(o.s_) {
     if (s_) s_->tx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a strong sender; `o` must not be used afterwards.
   Sender(Sender&&) noexcept = default;
+  /// Drops this sender (as the destructor does), then becomes a copy of `o`.
   Sender& operator=(const Sender& o) {
     if (this != &o) *this = Sender(o);
     return *this;
   }
+  /// Drops this sender (as the destructor does), then takes over `o`'s place.
   Sender& operator=(Sender&& o) noexcept {
     if (this != &o) {
       reset();
@@ -167,6 +192,8 @@ class Sender {
     }
     return *this;
   }
+  /// One strong sender less; the last one closes the channel: receivers get Closed once they
+  /// have received the values still kept.
   ~Sender() { reset(); }
 
   /// Sends `v` without waiting; returns how many receivers will see it. Overwrites the oldest
@@ -291,9 +318,11 @@ class WeakSender {
   using Shared = sluice::detail::BroadcastShared<T>;
 
  public:
+  /// One more weak sender of the same channel.
   WeakSender(const WeakSender& o) noexcept : s_(o.s_) {
     s_->weak_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Becomes a weak sender of `o`'s channel.
   WeakSender& operator=(const WeakSender& o) {
     if (this != &o) {
       WeakSender tmp(o);
@@ -301,6 +330,7 @@ class WeakSender {
     }
     return *this;
   }
+  /// One weak sender less (never closes the channel).
   ~WeakSender() {
     if (s_) s_->weak_count_.fetch_sub(1, sluice::detail::mo::relaxed);
   }
@@ -343,7 +373,9 @@ class Receiver {
   using Shared = sluice::detail::BroadcastShared<T>;
 
  public:
+  /// Takes over `o`'s subscription and cursor; `o` must not be used afterwards.
   Receiver(Receiver&& o) noexcept : s_(std::move(o.s_)), next_(o.next_) {}
+  /// Unsubscribes this receiver (as the destructor does), then takes over `o`'s subscription.
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
       reset();
@@ -354,6 +386,8 @@ class Receiver {
   }
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
+  /// Unsubscribes: the values it has not read count as read by it, and when it was the last
+  /// receiver, Sender::closed() completes.
   ~Receiver() { reset(); }
 
   /// Future of the next value: Result<T, RecvError>. The receiver must outlive it.
@@ -532,14 +566,19 @@ class Receiver {
 template <class T>
 class [[nodiscard]] Recv {
  public:
+  /// The next value, or Closed / Lagged(n).
   using Output = Result<T, RecvError>;
+  /// A receive on `rx`, which must outlive this future (use Receiver::recv()).
   explicit Recv(Receiver<T>& rx) noexcept : rx_(&rx) {}
+  /// Moves a Recv that has not been polled yet (a polled one is queued by address).
   Recv(Recv&& o) noexcept : rx_(o.rx_) {}  // only before the first poll
   Recv(const Recv&) = delete;
   Recv& operator=(const Recv&) = delete;
+  /// Leaves the wait queue; no value is consumed.
   ~Recv() { rx_->cancel(node_); }
 
-  /// The next value, Closed, Lagged(n), or pending (registered).
+  /// The next value, Closed, Lagged(n), or pending (registered). Spends one unit of coop
+  /// budget when ready.
   Poll<Output> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -577,11 +616,14 @@ class [[nodiscard]] Closed {
   using Shared = sluice::detail::BroadcastShared<T>;
 
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Watches the channel state `s` (its type is private: use Sender::closed()).
   explicit Closed(std::shared_ptr<Shared> s) noexcept : s_(std::move(s)) {}
+  /// Moves a Closed that has not been polled yet (a polled one is queued by address).
   Closed(Closed&& o) noexcept : s_(std::move(o.s_)) {}  // only before the first poll
   Closed(const Closed&) = delete;
   Closed& operator=(const Closed&) = delete;
+  /// Leaves the wait queue.
   ~Closed() {
     if (s_ && node_.queued.load(sluice::detail::mo::acquire)) {
       std::lock_guard g(s_->tail_mu_);
@@ -589,7 +631,8 @@ class [[nodiscard]] Closed {
     }
   }
 
-  /// Ready when rx_count is 0; otherwise registered.
+  /// Ready when no receiver is left; otherwise registered. Spends one unit of coop budget
+  /// when ready.
   Poll<void> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;

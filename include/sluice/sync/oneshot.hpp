@@ -41,6 +41,7 @@ namespace sluice::oneshot {
 struct RecvError {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
+  /// Always true: all RecvErrors are equal.
   friend bool operator==(RecvError, RecvError) noexcept { return true; }
 };
 
@@ -79,7 +80,8 @@ void release(sluice::detail::OneshotInner<T>*& p) {
 template <class T>
 class [[nodiscard]] Closed {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Watches `tx`, which must outlive this future (use Sender::closed()).
   explicit Closed(Sender<T>& tx) noexcept : tx_(&tx) {}
   /// Polls Sender::poll_closed().
   Poll<void> poll(Context& cx) { return tx_->poll_closed(cx); }
@@ -102,7 +104,9 @@ class Sender {
  public:
   /// An empty sender (moved-from state); using it throws std::logic_error.
   Sender() noexcept = default;
+  /// Takes over `o`'s channel; `o` becomes empty.
   Sender(Sender&& o) noexcept : inner_(std::exchange(o.inner_, nullptr)) {}
+  /// Drops the current sender (as the destructor does), then takes over `o`'s channel.
   Sender& operator=(Sender&& o) noexcept {
     if (this != &o) {
       reset();
@@ -112,6 +116,7 @@ class Sender {
   }
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
+  /// Drops the sender: if it has not sent, the receiver completes with RecvError.
   ~Sender() { reset(); }
 
   /// Sends `v` without waiting and consumes the sender (it becomes empty). Returns the value
@@ -214,11 +219,14 @@ class Sender {
 template <class T>
 class Receiver {
  public:
+  /// The value, or RecvError when none will come.
   using Output = Result<T, RecvError>;
 
   /// An empty receiver (moved-from); it is terminated.
   Receiver() noexcept = default;
+  /// Takes over `o`'s channel; `o` becomes empty (terminated).
   Receiver(Receiver&& o) noexcept : inner_(std::exchange(o.inner_, nullptr)) {}
+  /// Drops the current receiver (as the destructor does), then takes over `o`'s channel.
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
       reset();
@@ -228,6 +236,8 @@ class Receiver {
   }
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
+  /// Closes the channel (a later send fails and returns its value) and destroys a value that
+  /// was sent but not received.
   ~Receiver() { reset(); }
 
   /// Polls for the value: ready with it, ready with RecvError, or pending (cx's waker

@@ -48,7 +48,7 @@ namespace sluice::watch {
 /// ```
 template <class T>
 struct SendError {
-  T value;
+  T value;  ///< The value that was not stored.
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
 };
@@ -63,6 +63,7 @@ struct SendError {
 struct RecvError {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
+  /// Always true: all RecvErrors are equal.
   friend bool operator==(RecvError, RecvError) noexcept { return true; }
 };
 
@@ -78,9 +79,12 @@ struct RecvError {
 template <class T>
 class Ref {
  public:
+  /// A guard over `*v` holding the shared lock `lk`; made by borrow() / borrow_and_update().
   Ref(std::shared_lock<std::shared_mutex> lk, const T* v, bool changed) noexcept
       : lk_(std::move(lk)), v_(v), changed_(changed) {}
+  /// Takes over `o`'s lock; `o` must not be dereferenced afterwards.
   Ref(Ref&&) noexcept = default;
+  /// Releases the lock held now, then takes over `o`'s.
   Ref& operator=(Ref&&) noexcept = default;
 
   /// The value.
@@ -141,14 +145,18 @@ class Sender {
   explicit Sender(T init) : s_(std::make_shared<Shared>(std::move(init))) {
     s_->rx_count_.store(0, sluice::detail::mo::relaxed);  // not shared with anyone yet
   }
+  /// One more sender of the same channel.
   Sender(const Sender& o) noexcept : s_(o.s_) {
     if (s_) s_->tx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a sender; `o` must not be used afterwards.
   Sender(Sender&& o) noexcept = default;
+  /// Drops this sender (as the destructor does), then becomes a copy of `o`.
   Sender& operator=(const Sender& o) {
     if (this != &o) *this = Sender(o);
     return *this;
   }
+  /// Drops this sender (as the destructor does), then takes over `o`'s place.
   Sender& operator=(Sender&& o) noexcept {
     if (this != &o) {
       reset();
@@ -156,6 +164,8 @@ class Sender {
     }
     return *this;
   }
+  /// One sender less; the last one closes the channel: waiting changed() futures complete with
+  /// RecvError once their receiver has seen the latest value.
   ~Sender() { reset(); }
 
   /// Stores `v` and wakes the receivers, unless there are none: then `v` is handed back in the
@@ -193,8 +203,11 @@ class Sender {
   ///
   /// Example:
   /// ```cpp
-  /// bool changed = tx.send_if_modified([](int& v) { if (v == 3) return false; v = 3; return
-  /// true; });
+  /// bool changed = tx.send_if_modified([](int& v) {
+  ///   if (v == 3) return false;
+  ///   v = 3;
+  ///   return true;
+  /// });
   /// ```
   template <class F>
   bool send_if_modified(F&& f) {
@@ -306,14 +319,18 @@ class Receiver {
   using Shared = sluice::detail::WatchShared<T>;
 
  public:
+  /// One more receiver, starting with the same last-seen version as `o`.
   Receiver(const Receiver& o) noexcept : s_(o.s_), version_(o.version_) {
     if (s_) s_->rx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place and last-seen version; `o` must not be used afterwards.
   Receiver(Receiver&& o) noexcept = default;
+  /// Drops this receiver (as the destructor does), then becomes a copy of `o`.
   Receiver& operator=(const Receiver& o) {
     if (this != &o) *this = Receiver(o);
     return *this;
   }
+  /// Drops this receiver (as the destructor does), then takes over `o`'s place.
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
       reset();
@@ -322,6 +339,7 @@ class Receiver {
     }
     return *this;
   }
+  /// One receiver less; when it was the last, sends fail and Sender::closed() completes.
   ~Receiver() { reset(); }
 
   /// A read guard on the current value; does not mark it seen. has_changed() on the guard says
@@ -464,16 +482,21 @@ class Receiver {
 template <class T>
 class [[nodiscard]] Changed {
  public:
+  /// Success once a newer value is there, or RecvError once the channel is closed.
   using Output = Result<void, RecvError>;
+  /// Waits on `rx`, which must outlive this future (use Receiver::changed()).
   explicit Changed(Receiver<T>& rx) noexcept : rx_(&rx) {}
+  /// Moves a Changed that has not been polled yet (a polled one is queued by address).
   Changed(Changed&& o) noexcept : rx_(o.rx_) {}  // only before the first poll
   Changed(const Changed&) = delete;
   Changed& operator=(const Changed&) = delete;
+  /// Leaves the wait queue; nothing is marked seen.
   ~Changed() {
     if (rx_ && rx_->s_) rx_->s_->shard_for(&node_).cancel(node_);
   }
 
-  /// Ready when a newer value is there (marked seen) or the channel is closed.
+  /// Ready when a newer value is there (marked seen) or the channel is closed. Spends one unit
+  /// of coop budget when ready.
   Poll<Output> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -500,17 +523,23 @@ class [[nodiscard]] Changed {
 template <class T, class Pred>
 class [[nodiscard]] WaitFor {
  public:
+  /// A read guard on the first value satisfying the predicate, or RecvError once the channel
+  /// is closed and the latest value does not.
   using Output = Result<Ref<T>, RecvError>;
+  /// Waits on `rx`, which must outlive this future, for `pred` (use Receiver::wait_for()).
   WaitFor(Receiver<T>& rx, Pred pred) : rx_(&rx), pred_(std::move(pred)) {}
+  /// Moves a WaitFor that has not been polled yet (a polled one is queued by address).
   WaitFor(WaitFor&& o) noexcept
       : rx_(o.rx_), pred_(std::move(o.pred_)) {}  // only before the first poll
   WaitFor(const WaitFor&) = delete;
   WaitFor& operator=(const WaitFor&) = delete;
+  /// Leaves the wait queue.
   ~WaitFor() {
     if (rx_ && rx_->s_) rx_->s_->shard_for(&node_).cancel(node_);
   }
 
-  /// Checks the current value, then waits for newer ones.
+  /// Checks the current value, then waits for newer ones, marking each checked value seen.
+  /// Spends one unit of coop budget when ready.
   Poll<Output> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -554,16 +583,20 @@ class [[nodiscard]] Closed {
   using Shared = sluice::detail::WatchShared<T>;
 
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Watches the channel state `s` (its type is private: use Sender::closed()).
   explicit Closed(std::shared_ptr<Shared> s) noexcept : s_(std::move(s)) {}
+  /// Moves a Closed that has not been polled yet (a polled one is queued by address).
   Closed(Closed&& o) noexcept : s_(std::move(o.s_)) {}  // only before the first poll
   Closed(const Closed&) = delete;
   Closed& operator=(const Closed&) = delete;
+  /// Leaves the wait queue.
   ~Closed() {
     if (s_) s_->tx_waiters_.cancel(node_);
   }
 
-  /// Ready when no receiver is left.
+  /// Ready when no receiver is left; otherwise registered. Spends one unit of coop budget when
+  /// ready.
   Poll<void> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
