@@ -65,7 +65,7 @@ class RecvError {
   /// Which error this is.
   enum class Kind {
     Closed,  ///< Every sender is gone and every value was received.
-    Lagged,  ///< The receiver was lapped and missed lagged_count() values.
+    Lagged   ///< The receiver was lapped and missed lagged_count() values.
   };
   /// The Closed error.
   static RecvError closed() noexcept { return RecvError(Kind::Closed, 0); }
@@ -105,7 +105,7 @@ class TryRecvError {
   enum class Kind {
     Empty,   ///< No new value yet; senders are still alive.
     Closed,  ///< Every sender is gone and every value was received.
-    Lagged,  ///< The receiver was lapped and missed lagged_count() values.
+    Lagged   ///< The receiver was lapped and missed lagged_count() values.
   };
   /// The Empty error.
   static TryRecvError empty() noexcept { return TryRecvError(Kind::Empty, 0); }
