@@ -24,6 +24,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 /// RAII for the free block_on: asserts the thread may block, then counts it as inside block_on.
 class FreeBlockOnScope {
@@ -34,6 +35,7 @@ class FreeBlockOnScope {
   FreeBlockOnScope& operator=(const FreeBlockOnScope&) = delete;
 };
 }  // namespace detail
+/// @endcond
 
 /// Runs `f` (any Future or Task) to completion on the calling thread and returns its output;
 /// rethrows the exception the future threw. An lvalue future is polled in place.

@@ -20,9 +20,11 @@ namespace sluice {
 /// ```
 using Instant = std::chrono::steady_clock::time_point;
 
+/// @cond
 namespace detail {
 /// now + d, clamped to about 30 years from now for huge durations (Tokio's far_future).
 Instant deadline_after(std::chrono::nanoseconds d) noexcept;
 }  // namespace detail
+/// @endcond
 
 }  // namespace sluice

@@ -28,6 +28,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 
 template <class T>
@@ -47,6 +48,7 @@ bool poll_slot(Tuple& t, std::size_t i, Context& cx, std::index_sequence<Is...>)
 }
 
 }  // namespace detail
+/// @endcond
 
 /// Future of `join(futs...)`: completes with the tuple of every output once all completed.
 ///

@@ -42,6 +42,7 @@ namespace sluice {
 
 class Runtime;
 
+/// @cond
 namespace detail {
 /// What a Builder collects.
 struct RuntimeConfig {
@@ -55,6 +56,7 @@ struct RuntimeConfig {
   std::string thread_name = "sluice-worker";
 };
 }  // namespace detail
+/// @endcond
 
 /// Configures and builds a Runtime.
 ///

@@ -19,6 +19,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 /// Spawns `f` on `core` (one allocation: the task cell).
 template <Future F>
@@ -29,6 +30,7 @@ JoinHandle<future_output_t<F>> spawn_on(RuntimeCore& core, F&& f) {
   return JoinHandle<future_output_t<F>>(cell);
 }
 }  // namespace detail
+/// @endcond
 
 /// Spawns `f` (any Future, e.g. a Task) on the runtime this thread runs in (a worker thread, a
 /// blocking-pool thread, or inside Runtime::block_on) and returns its JoinHandle. The task starts

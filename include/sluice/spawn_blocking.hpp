@@ -22,6 +22,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 /// The future of a blocking task: its single poll runs the function.
 template <class Fn>
@@ -50,6 +51,7 @@ JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking_on(RuntimeCor
   return JoinHandle<typename Fut::Output>(cell);
 }
 }  // namespace detail
+/// @endcond
 
 /// Runs `fn()` on the blocking pool of the current runtime; returns its JoinHandle.
 /// Aborting it before it started cancels it; once running it runs to completion.

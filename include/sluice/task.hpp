@@ -51,6 +51,7 @@ namespace sluice {
 template <class T = void>
 class Task;
 
+/// @cond
 namespace detail {
 
 /// State of one poll-driven chain of Tasks, kept in the outermost Task's promise.
@@ -210,6 +211,7 @@ class TaskAwaiter {
 };
 
 }  // namespace detail
+/// @endcond
 
 /// A lazy coroutine producing a T; also a Future. Move-only.
 ///
@@ -289,6 +291,7 @@ class [[nodiscard]] Task {
   std::coroutine_handle<promise_type> h_;
 };
 
+/// @cond
 namespace detail {
 
 template <class T>
@@ -308,5 +311,6 @@ auto TaskPromiseBase::await_transform(Task<U>& t) noexcept {
 }
 
 }  // namespace detail
+/// @endcond
 
 }  // namespace sluice

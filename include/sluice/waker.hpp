@@ -119,12 +119,14 @@ class Waker {
   const RawWakerVTable* vt_ = nullptr;
 };
 
+/// @cond
 namespace detail {
 inline void* noop_clone(void* d) { return d; }
 inline void noop_fn(void*) {}
 inline constexpr RawWakerVTable kNoopWakerVTable{&noop_clone, &noop_fn, &noop_fn, &noop_fn};
 inline const Waker kNoopWaker{nullptr, &kNoopWakerVTable};
 }  // namespace detail
+/// @endcond
 
 inline const Waker& Waker::noop() noexcept { return detail::kNoopWaker; }
 

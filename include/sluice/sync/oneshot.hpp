@@ -61,12 +61,14 @@ class Sender;
 template <class T>
 class Receiver;
 
+/// @cond
 namespace detail {
 template <class T>
 void release(sluice::detail::OneshotInner<T>*& p) {
   if (p) std::exchange(p, nullptr)->release();
 }
 }  // namespace detail
+/// @endcond
 
 /// Future returned by Sender::closed(): ready once the receiver is dropped or closed.
 ///

@@ -36,6 +36,7 @@
 
 namespace sluice::testing {
 
+/// @cond
 namespace detail {
 
 /// Shared state of a CountingWaker, alive while the CountingWaker or any clone of it lives.
@@ -69,6 +70,7 @@ struct CountingWakerState {
 };
 
 }  // namespace detail
+/// @endcond
 
 /// A waker that counts how often it was woken and how many clones of it are alive.
 ///

@@ -48,9 +48,11 @@
 
 namespace mini_redis {
 
+/// @cond
 namespace detail {
 struct DbShared;
 }  // namespace detail
+/// @endcond
 
 class DbDropGuard;
 

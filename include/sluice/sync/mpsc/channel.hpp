@@ -33,6 +33,7 @@ struct Channel {
   Receiver<T> rx;
 };
 
+/// @cond
 namespace detail_impl {
 /// Builds handles from a Chan: the handles' constructors are private.
 struct Access {
@@ -48,6 +49,7 @@ struct Access {
   }
 };
 }  // namespace detail_impl
+/// @endcond
 
 /// Creates a bounded channel holding at most `capacity` messages; senders wait (send) or fail
 /// (try_send) when it is full. Messages are received in the order they were sent (FIFO across

@@ -18,9 +18,11 @@
 
 namespace sluice::mpsc {
 
+/// @cond
 namespace detail_impl {
 struct Access;
 }  // namespace detail_impl
+/// @endcond
 
 /// The receiving half of a bounded channel. Move-only (one receiver per channel). The methods
 /// are those of detail::mpsc::RxBase: recv, recv_many, try_recv, blocking_recv,

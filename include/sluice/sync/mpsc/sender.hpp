@@ -38,12 +38,14 @@ class OwnedPermit;
 template <class T>
 class Receiver;
 
+/// @cond
 namespace detail_impl {
 template <class T>
 class ReserveOwned;
 /// Builds handles from a Chan (channel(), unbounded_channel()).
 struct Access;
 }  // namespace detail_impl
+/// @endcond
 
 /// The sending half of a bounded channel. Copying it makes one more sender (Tokio's clone);
 /// the channel closes for the receiver once the last strong sender (Sender or OwnedPermit) is
@@ -457,6 +459,7 @@ class [[nodiscard]] OwnedPermit {
   std::optional<Sender<T>> tx_;
 };
 
+/// @cond
 namespace detail_impl {
 
 /// Future of Sender::reserve_owned(): an OwnedPermit holding the Sender, or SendError<void>.
@@ -488,6 +491,7 @@ class [[nodiscard]] ReserveOwned {
 };
 
 }  // namespace detail_impl
+/// @endcond
 
 template <class T>
 detail_impl::ReserveOwned<T> Sender<T>::reserve_owned() && {
