@@ -29,8 +29,8 @@ namespace sluice::mpsc {
 /// ```
 template <class T>
 struct Channel {
-  Sender<T> tx;
-  Receiver<T> rx;
+  Sender<T> tx;    ///< The first sender.
+  Receiver<T> rx;  ///< The receiver.
 };
 
 /// @cond

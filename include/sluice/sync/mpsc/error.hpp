@@ -47,6 +47,7 @@ template <>
 struct SendError<void> {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
+  /// Always true: all SendError<void> are equal.
   friend bool operator==(const SendError&, const SendError&) noexcept { return true; }
 };
 
@@ -69,10 +70,12 @@ enum class TrySendErrorKind : unsigned char {
 /// ```
 template <class T>
 struct TrySendError {
-  TrySendErrorKind kind;
+  TrySendErrorKind kind;  ///< Full or Closed.
   /// The value that was not sent.
   T value;
+  /// True when the channel was full (kind == Full).
   bool is_full() const noexcept { return kind == TrySendErrorKind::Full; }
+  /// True when the receiver is gone or closed (kind == Closed).
   bool is_closed() const noexcept { return kind == TrySendErrorKind::Closed; }
   /// Takes the value back.
   T into_inner() && { return std::move(value); }
@@ -91,8 +94,10 @@ struct TrySendError {
 /// ```
 template <>
 struct TrySendError<void> {
-  TrySendErrorKind kind;
+  TrySendErrorKind kind;  ///< Full or Closed.
+  /// True when there was no capacity (kind == Full).
   bool is_full() const noexcept { return kind == TrySendErrorKind::Full; }
+  /// True when the receiver is gone or closed (kind == Closed).
   bool is_closed() const noexcept { return kind == TrySendErrorKind::Closed; }
   /// "no available capacity" or "channel closed".
   const char* what() const noexcept {
@@ -115,10 +120,12 @@ enum class SendTimeoutErrorKind : unsigned char {
 /// ```
 template <class T>
 struct SendTimeoutError {
-  SendTimeoutErrorKind kind;
+  SendTimeoutErrorKind kind;  ///< Timeout or Closed.
   /// The value that was not sent.
   T value;
+  /// True when the deadline passed first (kind == Timeout).
   bool is_timeout() const noexcept { return kind == SendTimeoutErrorKind::Timeout; }
+  /// True when the receiver is gone or closed (kind == Closed).
   bool is_closed() const noexcept { return kind == SendTimeoutErrorKind::Closed; }
   /// Takes the value back.
   T into_inner() && { return std::move(value); }

@@ -32,7 +32,9 @@ class [[nodiscard]] Permit {
  public:
   /// A permit for one slot of `chan` (used by Sender; the slot was acquired already).
   explicit Permit(::sluice::detail::mpsc::BoundedChan<T>* chan) noexcept : chan_(chan) {}
+  /// Takes over `o`'s slot; `o` is left used (false, its send() throws).
   Permit(Permit&& o) noexcept : chan_(std::exchange(o.chan_, nullptr)) {}
+  /// Gives back the slot held now (if unused), then takes over `o`'s.
   Permit& operator=(Permit&& o) noexcept {
     if (this != &o) {
       give_back();
@@ -83,7 +85,9 @@ class [[nodiscard]] PermitIterator {
   /// `n` slots of `chan`, already acquired.
   PermitIterator(::sluice::detail::mpsc::BoundedChan<T>* chan, std::size_t n) noexcept
       : chan_(chan), n_(n) {}
+  /// Takes over `o`'s remaining slots; `o` has none left.
   PermitIterator(PermitIterator&& o) noexcept : chan_(o.chan_), n_(std::exchange(o.n_, 0)) {}
+  /// Gives back the slots not handed out yet, then takes over `o`'s.
   PermitIterator& operator=(PermitIterator&& o) noexcept {
     if (this != &o) {
       give_back();

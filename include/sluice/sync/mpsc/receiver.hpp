@@ -48,7 +48,9 @@ class Receiver
   using Base = ::sluice::detail::mpsc::RxBase<T, ::sluice::detail::mpsc::BoundedSemaphore>;
 
  public:
+  /// Takes over `o`'s channel; `o` must not be used afterwards.
   Receiver(Receiver&&) noexcept = default;
+  /// Drops the current receiver (closing its channel), then takes over the other's.
   Receiver& operator=(Receiver&&) noexcept = default;
 
   /// Free slots right now (senders may send that many without waiting).

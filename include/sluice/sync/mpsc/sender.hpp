@@ -63,17 +63,23 @@ struct Access;
 template <class T>
 class Sender {
  public:
+  /// The shared channel state (an implementation detail).
   using ChanT = ::sluice::detail::mpsc::BoundedChan<T>;
 
+  /// One more strong sender of the same channel (Tokio's clone).
   Sender(const Sender& o) noexcept : chan_(o.chan_) {
     chan_->tx_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a sender; `o` must not be used afterwards (only destroyed or
+  /// assigned to).
   Sender(Sender&& o) noexcept = default;
+  /// Becomes a copy of `o`; the sender this was is dropped (as by the destructor).
   Sender& operator=(const Sender& o) {
     Sender copy(o);
     swap(copy);
     return *this;
   }
+  /// Takes over `o`'s place; the sender this was is dropped (as by the destructor).
   Sender& operator=(Sender&& o) noexcept {
     Sender moved(std::move(o));
     swap(moved);
@@ -83,6 +89,7 @@ class Sender {
   ~Sender() {
     if (chan_) chan_->tx_drop();
   }
+  /// Exchanges the channels of two senders.
   void swap(Sender& o) noexcept { chan_.swap(o.chan_); }
 
   /// Waits for a free slot, then sends `value`. Errors: SendError holding `value` when the
@@ -317,14 +324,18 @@ class Sender {
 template <class T>
 class WeakSender {
  public:
+  /// One more weak sender of the same channel.
   WeakSender(const WeakSender& o) noexcept : chan_(o.chan_) {
     chan_->tx_weak_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place; `o` must not be used afterwards (only destroyed or assigned to).
   WeakSender(WeakSender&&) noexcept = default;
+  /// Copy and move assignment (`o` is taken by value): becomes a weak sender of `o`'s channel.
   WeakSender& operator=(WeakSender o) noexcept {
     chan_.swap(o.chan_);
     return *this;
   }
+  /// One weak sender less (never closes the channel).
   ~WeakSender() {
     if (chan_) chan_->tx_weak_count.fetch_sub(1, ::sluice::detail::mo::relaxed);
   }
@@ -380,7 +391,9 @@ WeakSender<T> Sender<T>::downgrade() const {
 template <class T>
 class [[nodiscard]] OwnedPermit {
  public:
+  /// Takes over `o`'s slot and Sender; `o` is left used (its send() throws).
   OwnedPermit(OwnedPermit&& o) noexcept : tx_(std::move(o.tx_)) { o.tx_.reset(); }
+  /// Frees the slot held now (if unused) and drops its Sender, then takes over `o`'s.
   OwnedPermit& operator=(OwnedPermit&& o) noexcept {
     if (this != &o) {
       give_back();

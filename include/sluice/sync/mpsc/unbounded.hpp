@@ -38,12 +38,18 @@ class WeakUnboundedSender;
 template <class T>
 class UnboundedSender {
  public:
+  /// The shared channel state (an implementation detail).
   using ChanT = ::sluice::detail::mpsc::UnboundedChan<T>;
 
+  /// One more sender of the same channel (Tokio's clone).
   UnboundedSender(const UnboundedSender& o) noexcept : chan_(o.chan_) {
     chan_->tx_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a sender; `o` must not be used afterwards (only destroyed or
+  /// assigned to).
   UnboundedSender(UnboundedSender&&) noexcept = default;
+  /// Copy and move assignment (`o` is taken by value): becomes a sender of `o`'s channel; the
+  /// sender this was is dropped (as by the destructor).
   UnboundedSender& operator=(UnboundedSender o) noexcept {
     chan_.swap(o.chan_);
     return *this;
@@ -136,14 +142,18 @@ class UnboundedSender {
 template <class T>
 class WeakUnboundedSender {
  public:
+  /// One more weak sender of the same channel.
   WeakUnboundedSender(const WeakUnboundedSender& o) noexcept : chan_(o.chan_) {
     chan_->tx_weak_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place; `o` must not be used afterwards (only destroyed or assigned to).
   WeakUnboundedSender(WeakUnboundedSender&&) noexcept = default;
+  /// Copy and move assignment (`o` is taken by value): becomes a weak sender of `o`'s channel.
   WeakUnboundedSender& operator=(WeakUnboundedSender o) noexcept {
     chan_.swap(o.chan_);
     return *this;
   }
+  /// One weak sender less (never closes the channel).
   ~WeakUnboundedSender() {
     if (chan_) chan_->tx_weak_count.fetch_sub(1, ::sluice::detail::mo::relaxed);
   }
@@ -203,7 +213,9 @@ class UnboundedReceiver
   using Base = ::sluice::detail::mpsc::RxBase<T, ::sluice::detail::mpsc::UnboundedSemaphore>;
 
  public:
+  /// Takes over `o`'s channel; `o` must not be used afterwards.
   UnboundedReceiver(UnboundedReceiver&&) noexcept = default;
+  /// Drops the current receiver (closing its channel), then takes over the other's.
   UnboundedReceiver& operator=(UnboundedReceiver&&) noexcept = default;
 
  private:
@@ -220,8 +232,8 @@ class UnboundedReceiver
 /// ```
 template <class T>
 struct UnboundedChannel {
-  UnboundedSender<T> tx;
-  UnboundedReceiver<T> rx;
+  UnboundedSender<T> tx;    ///< The first sender.
+  UnboundedReceiver<T> rx;  ///< The receiver.
 };
 
 /// Creates an unbounded channel.
