@@ -67,16 +67,20 @@ class SocketAddr {
   std::uint16_t port() const noexcept;
   /// Replaces the port.
   void set_port(std::uint16_t port) noexcept;
+  /// True for an IPv4 address (AF_INET).
   bool is_ipv4() const noexcept { return storage_.ss_family == AF_INET; }
+  /// True for an IPv6 address (AF_INET6).
   bool is_ipv6() const noexcept { return storage_.ss_family == AF_INET6; }
 
   /// "127.0.0.1:6379" or "[::1]:6379".
   std::string to_string() const;
 
-  /// For the socket calls: the sockaddr and its length.
+  /// For the socket calls: the sockaddr (pass raw_len() with it).
   const sockaddr* raw() const noexcept { return reinterpret_cast<const sockaddr*>(&storage_); }
+  /// Length of raw(): sizeof(sockaddr_in6) for IPv6, sizeof(sockaddr_in) otherwise.
   socklen_t raw_len() const noexcept;
 
+  /// Same family, same address and same port (IPv6 flow info and scope id are not compared).
   friend bool operator==(const SocketAddr& a, const SocketAddr& b) noexcept;
 
  private:

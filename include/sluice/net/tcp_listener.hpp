@@ -34,8 +34,8 @@ namespace sluice::net {
 
 /// What accept() yields: the new connection and the peer's address.
 struct Accepted {
-  TcpStream stream;
-  SocketAddr peer;
+  TcpStream stream;  ///< The accepted connection, registered with the runtime.
+  SocketAddr peer;   ///< The address of the remote end.
 };
 
 /// A listening socket. Move-only; closes the socket when destroyed.
@@ -66,7 +66,9 @@ class TcpListener {
   /// ```
   static IoResult<TcpListener> from_fd(int fd);
 
+  /// Takes over `o`'s socket; `o` must not be used afterwards.
   TcpListener(TcpListener&&) noexcept = default;
+  /// Closes the socket held now, then takes over the other's.
   TcpListener& operator=(TcpListener&&) noexcept = default;
 
   /// Waits for the next connection. Output: IoResult<Accepted>. Cancel-safety: cancel-safe
@@ -101,8 +103,10 @@ class TcpListener {
 /// Future of TcpListener::accept. Output: IoResult<Accepted>. Cancel-safe.
 class TcpListener::AcceptFuture {
  public:
-  using Output = IoResult<Accepted>;
+  using Output = IoResult<Accepted>;  ///< The new connection, or the accept error.
+  /// An accept on `l`, which must outlive this future (use TcpListener::accept()).
   explicit AcceptFuture(TcpListener& l) noexcept : l_(&l) {}
+  /// Same as TcpListener::poll_accept().
   Poll<Output> poll(Context& cx) { return l_->poll_accept(cx); }
 
  private:

@@ -42,7 +42,11 @@
 namespace sluice::net {
 
 /// Which half of a connection shutdown() closes.
-enum class Shutdown { read = SHUT_RD, write = SHUT_WR, both = SHUT_RDWR };
+enum class Shutdown {
+  read = SHUT_RD,   ///< No more reads: later reads return 0.
+  write = SHUT_WR,  ///< No more writes: sends FIN, the peer reads end of stream.
+  both = SHUT_RDWR  ///< Both halves.
+};
 
 /// A contiguous growable byte container read_buf can append to (std::string,
 /// std::vector<char>, std::vector<unsigned char>, std::vector<std::byte>).
@@ -56,7 +60,9 @@ concept GrowableByteBuffer = requires(B& b, std::size_t n) {
 }
 &&sizeof(typename B::value_type) == 1;
 
-/// A TCP connection. Move-only; closes the socket when destroyed. See the top of this file.
+/// A TCP connection. Move-only; closes the socket when destroyed (see tcp_stream.hpp). Reads
+/// and writes are futures that borrow the stream: keep it alive (and in place) until they
+/// complete.
 class TcpStream {
  public:
   class ConnectFuture;
@@ -95,7 +101,9 @@ class TcpStream {
   /// ```
   static IoResult<TcpStream> from_fd(int fd);
 
+  /// Takes over `o`'s socket; `o` must not be used afterwards.
   TcpStream(TcpStream&&) noexcept = default;
+  /// Closes the socket held now, then takes over the other's.
   TcpStream& operator=(TcpStream&&) noexcept = default;
 
   /// Reads at most buf.size() bytes. Output: IoResult<size_t>, 0 when the peer closed its
@@ -219,8 +227,10 @@ class TcpStream {
 /// Future of TcpStream::read. Output: IoResult<size_t>. Cancel-safe.
 class TcpStream::ReadFuture {
  public:
-  using Output = IoResult<std::size_t>;
+  using Output = IoResult<std::size_t>;  ///< Bytes read (0: end of stream), or the error.
+  /// A read from `s` into `buf`; both must outlive the future (use TcpStream::read()).
   ReadFuture(TcpStream& s, std::span<char> buf) noexcept : s_(&s), buf_(buf) {}
+  /// Same as TcpStream::poll_read().
   Poll<Output> poll(Context& cx) { return s_->poll_read(cx, buf_); }
 
  private:
@@ -232,8 +242,12 @@ class TcpStream::ReadFuture {
 template <GrowableByteBuffer B>
 class TcpStream::ReadBufFuture {
  public:
-  using Output = IoResult<std::size_t>;
+  using Output = IoResult<std::size_t>;  ///< Bytes appended (0: end of stream), or the error.
+  /// A read from `s` appending to `buf`; both must outlive the future (use
+  /// TcpStream::read_buf()).
   ReadBufFuture(TcpStream& s, B& buf) noexcept : s_(&s), buf_(&buf) {}
+  /// Grows `buf` to make room, polls one read into the new room, then shrinks `buf` back to
+  /// its old size plus the bytes read (so `buf` keeps its size while pending).
   Poll<Output> poll(Context& cx) {
     constexpr std::size_t kMinRoom = 4096;
     // resize() zero-fills (C++20 has no resize-without-init): cap what one read may fill.
@@ -260,8 +274,10 @@ class TcpStream::ReadBufFuture {
 /// Future of TcpStream::write. Output: IoResult<size_t>. Cancel-safe.
 class TcpStream::WriteFuture {
  public:
-  using Output = IoResult<std::size_t>;
+  using Output = IoResult<std::size_t>;  ///< Bytes written, or the error.
+  /// A write of `data` to `s`; both must outlive the future (use TcpStream::write()).
   WriteFuture(TcpStream& s, std::string_view data) noexcept : s_(&s), data_(data) {}
+  /// Same as TcpStream::poll_write().
   Poll<Output> poll(Context& cx) { return s_->poll_write(cx, data_); }
 
  private:
@@ -272,8 +288,12 @@ class TcpStream::WriteFuture {
 /// Future of TcpStream::write_all. Output: IoResult<void>. Not cancel-safe (see write_all).
 class TcpStream::WriteAllFuture {
  public:
-  using Output = IoResult<void>;
+  using Output = IoResult<void>;  ///< Success once every byte is written, or the error.
+  /// A write of all of `data` to `s`; both must outlive the future (use
+  /// TcpStream::write_all()).
   WriteAllFuture(TcpStream& s, std::string_view data) noexcept : s_(&s), rest_(data) {}
+  /// Writes until nothing is left or the socket would block. Errors: the socket's error, or
+  /// IoErrc::write_zero when the kernel accepted zero bytes.
   Poll<Output> poll(Context& cx);
 
  private:
@@ -284,8 +304,12 @@ class TcpStream::WriteAllFuture {
 /// Future of TcpStream::readable / writable. Output: IoResult<void>. Cancel-safe.
 class TcpStream::ReadyFuture {
  public:
-  using Output = IoResult<void>;
+  using Output = IoResult<void>;  ///< Success when ready, or the socket's error.
+  /// Waits on `s` for direction `dir` (an implementation type: use TcpStream::readable() or
+  /// writable()).
   ReadyFuture(TcpStream& s, detail::Direction dir) noexcept : s_(&s), dir_(dir) {}
+  /// Ready once the driver reported the socket readable / writable (or closed, or in error).
+  /// Spends one unit of coop budget when ready.
   Poll<Output> poll(Context& cx);
 
  private:
@@ -296,8 +320,13 @@ class TcpStream::ReadyFuture {
 /// Future of TcpStream::connect. Output: IoResult<TcpStream>. Cancelling closes the socket.
 class TcpStream::ConnectFuture {
  public:
-  using Output = IoResult<TcpStream>;
+  using Output = IoResult<TcpStream>;  ///< The connected stream, or the error.
+  /// A connection to `addr`; nullopt stands for an address that did not parse (use
+  /// TcpStream::connect()).
   explicit ConnectFuture(std::optional<SocketAddr> addr) noexcept : addr_(addr) {}
+  /// The first poll creates the socket and starts a non-blocking connect; later polls wait
+  /// until it is writable and read SO_ERROR. Errors: std::errc::invalid_argument for an
+  /// unparsable address, or the errno of socket() / connect() (e.g. connection_refused).
   Poll<Output> poll(Context& cx);
 
  private:
