@@ -90,11 +90,15 @@ struct CountingWakerState {
 /// ```
 class CountingWaker {
  public:
+  /// A fresh waker: no wake-ups, no clones (allocates the shared counters).
   CountingWaker() : waker_(new detail::CountingWakerState, &detail::CountingWakerState::kVTable) {}
+  /// Takes over `o`'s counters; `o` must not be used afterwards.
   CountingWaker(CountingWaker&&) noexcept = default;
+  /// Drops this waker's own reference to its counters, then takes over `o`'s.
   CountingWaker& operator=(CountingWaker&&) noexcept = default;
   CountingWaker(const CountingWaker&) = delete;
   CountingWaker& operator=(const CountingWaker&) = delete;
+  /// Drops its own reference; the counters live on while clones of waker() do.
   ~CountingWaker() = default;
 
   /// The waker to put in a Context (copy it to get a counted clone).
@@ -147,7 +151,7 @@ class CountingWaker {
 template <Future F>
 class MockTask {
  public:
-  using Output = future_output_t<F>;
+  using Output = future_output_t<F>;  ///< F's output: what a ready poll() holds.
 
   /// Takes ownership of `fut`.
   explicit MockTask(F fut) : fut_(std::in_place, std::move(fut)) {}
@@ -161,6 +165,7 @@ class MockTask {
   Poll<Output> poll_with_budget(coop::Budget& budget) {
     return enter_with_budget(budget, [](Context& cx, F& f) { return f.poll(cx); });
   }
+  /// Polls once with a temporary budget, e.g. `t.poll_with_budget(coop::Budget::unconstrained())`.
   Poll<Output> poll_with_budget(coop::Budget&& budget) { return poll_with_budget(budget); }
 
   /// Runs `fn(Context&, F&)` with this task's waker and a fresh initial budget; returns its result.
