@@ -33,7 +33,8 @@ namespace mini_redis {
 
 class BlockingSubscriber;
 
-/// Client, blocking: see the top of this file. Move-only.
+/// Client, blocking: each call runs on the calling plain thread (see blocking_client.hpp).
+/// Move-only.
 ///
 /// Example:
 /// ```cpp
@@ -49,8 +50,10 @@ class BlockingClient {
   /// Example: `auto c = BlockingClient::connect(sluice::net::SocketAddr::v4_loopback(6379));`
   static ClientResult<BlockingClient> connect(sluice::net::SocketAddr addr);
 
+  /// Takes over `o`'s runtime and connection; `o` must not be used afterwards.
   BlockingClient(BlockingClient&&) noexcept = default;
   BlockingClient& operator=(BlockingClient&&) = delete;  // would drop the runtime first
+  /// Closes the connection, then shuts its runtime down.
   ~BlockingClient();
 
   /// Client::ping. Example: `auto p = c.ping("hi");   // "hi"`
@@ -76,7 +79,8 @@ class BlockingClient {
   std::optional<Client> client_;  // destroyed before rt_ (the socket needs the runtime)
 };
 
-/// Subscriber, blocking. Move-only.
+/// Subscriber, blocking: each call runs on the calling plain thread (see
+/// blocking_client.hpp). Move-only.
 ///
 /// Example:
 /// ```cpp
@@ -88,8 +92,10 @@ class BlockingClient {
 /// ```
 class BlockingSubscriber {
  public:
+  /// Takes over `o`'s runtime and subscription; `o` must not be used afterwards.
   BlockingSubscriber(BlockingSubscriber&&) noexcept = default;
   BlockingSubscriber& operator=(BlockingSubscriber&&) = delete;  // would drop the runtime first
+  /// Closes the connection, then shuts its runtime down.
   ~BlockingSubscriber();
 
   /// Subscriber::next_message, waiting as long as it takes.

@@ -49,7 +49,7 @@
 
 namespace mini_redis {
 
-/// A copyable handle to a pipelining connection manager: see the top of this file.
+/// A copyable handle to a pipelining connection manager (see buffered_client.hpp).
 ///
 /// Example:
 /// ```cpp
@@ -85,6 +85,7 @@ class BufferedClient {
   /// auto c = co_await mini_redis::BufferedClient::connect("127.0.0.1:6379");
   /// ```
   static sluice::Task<ClientResult<BufferedClient>> connect(std::string addr, Options options);
+  /// connect() with the default Options.
   static sluice::Task<ClientResult<BufferedClient>> connect(std::string addr);
 
   /// Starts a manager task that owns `client`'s connection (sluice::spawn: call it inside a
@@ -95,31 +96,36 @@ class BufferedClient {
   /// mini_redis::BufferedClient c = mini_redis::BufferedClient::start(std::move(*client));
   /// ```
   static BufferedClient start(Client client, Options options);
+  /// start() with the default Options.
   static BufferedClient start(Client client);
 
+  /// Another handle to the same connection (clones the command channel's Sender).
   BufferedClient(const BufferedClient&) = default;
+  /// Takes over `o`'s handle; `o` must not be used afterwards.
   BufferedClient(BufferedClient&&) noexcept = default;
+  /// Drops this handle, then becomes a handle to `o`'s connection.
   BufferedClient& operator=(const BufferedClient&) = default;
+  /// Drops this handle, then takes over `o`'s.
   BufferedClient& operator=(BufferedClient&&) noexcept = default;
 
-  /// GET key; as Client::get. Cancel safety: see the top of this file.
+  /// GET key; as Client::get. Cancel safety: see buffered_client.hpp.
   /// Example: `auto v = co_await c.get("k");`
   sluice::Task<ClientResult<std::optional<std::string>>> get(std::string key);
-  /// SET key value; as Client::set. Cancel safety: see the top of this file.
+  /// SET key value; as Client::set. Cancel safety: see buffered_client.hpp.
   /// Example: `auto r = co_await c.set("k", "v");`
   sluice::Task<ClientResult<void>> set(std::string key, std::string value);
-  /// SET key value PX ms; as Client::set_expires. Cancel safety: see the top of this file.
+  /// SET key value PX ms; as Client::set_expires. Cancel safety: see buffered_client.hpp.
   /// Example: `auto r = co_await c.set_expires("k", "v", std::chrono::seconds(1));`
   sluice::Task<ClientResult<void>> set_expires(std::string key, std::string value,
                                                std::chrono::milliseconds expires);
-  /// PUBLISH channel message; as Client::publish. Cancel safety: see the top of this file.
+  /// PUBLISH channel message; as Client::publish. Cancel safety: see buffered_client.hpp.
   /// Example: `auto n = co_await c.publish("news", "hi");`
   sluice::Task<ClientResult<std::int64_t>> publish(std::string channel, std::string message);
-  /// PING [message]; as Client::ping. Cancel safety: see the top of this file.
+  /// PING [message]; as Client::ping. Cancel safety: see buffered_client.hpp.
   /// Example: `auto p = co_await c.ping();`
   sluice::Task<ClientResult<std::string>> ping(std::optional<std::string> message = std::nullopt);
   /// Any command that gets exactly one reply (not SUBSCRIBE); as Client::execute.
-  /// Cancel safety: see the top of this file.
+  /// Cancel safety: see buffered_client.hpp.
   /// Example: `auto r = co_await c.execute(Frame::array({Frame::bulk("dbsize")}));`
   sluice::Task<ClientResult<Frame>> execute(Frame command);
 
@@ -127,13 +133,14 @@ class BufferedClient {
   /// Example: `EXPECT_GT(c.max_in_flight(), 1u);`
   std::size_t max_in_flight() const noexcept;
   /// The manager's counters; the pointer stays valid after every handle is gone.
-  /// Example: `auto s = c.stats(); c = {}; ... s->manager_exited.load()`.
+  /// Example: `auto s = c.stats();` then, once every handle is dropped and the manager has
+  /// answered what was in flight, `s->manager_exited.load()` is true.
   std::shared_ptr<const Stats> stats() const noexcept;
 
   /// One queued command and where its reply goes (an implementation detail of the manager).
   struct Request {
-    Frame command;
-    sluice::oneshot::Sender<ClientResult<Frame>> reply;
+    Frame command;                                       ///< The command to write.
+    sluice::oneshot::Sender<ClientResult<Frame>> reply;  ///< Receives its reply or error.
   };
   /// State shared by the handles and the manager (implementation detail).
   struct Shared;

@@ -38,7 +38,7 @@ namespace mini_redis {
 
 class Subscriber;
 
-/// A connection to a server: see the top of this file.
+/// A connection to a server (see client.hpp).
 ///
 /// Example:
 /// ```cpp
@@ -75,7 +75,9 @@ class Client {
   /// mini_redis::Client c(mini_redis::Connection(std::move(stream), {.inline_commands = false}));
   /// ```
   explicit Client(Connection conn) : conn_(std::move(conn)) {}
+  /// Takes over `o`'s connection; `o` must not be used afterwards.
   Client(Client&&) noexcept = default;
+  /// Closes the connection held now, then takes over `o`'s.
   Client& operator=(Client&&) noexcept = default;
 
   /// PING [message]: "PONG" without a message, else the message echoed back.

@@ -25,7 +25,8 @@
 
 namespace mini_redis {
 
-/// Why a client request failed: see the top of this file.
+/// Why a client request failed: a socket error, an unusable reply, or an error reply (see
+/// client_error.hpp).
 ///
 /// Example:
 /// ```cpp
@@ -34,6 +35,7 @@ namespace mini_redis {
 /// ```
 class ClientError {
  public:
+  /// Which of the three failures this is.
   enum class Kind {
     io,        ///< a socket error: io_error()
     protocol,  ///< an unusable reply, or the connection closed mid-request: message()
@@ -57,6 +59,7 @@ class ClientError {
     return protocol(e.message());
   }
 
+  /// io, protocol or server.
   Kind kind() const noexcept { return kind_; }
   /// For Kind::io; empty otherwise.
   std::error_code io_error() const noexcept { return io_; }

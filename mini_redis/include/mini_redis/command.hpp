@@ -53,6 +53,7 @@ namespace mini_redis {
 /// ```
 class CommandError {
  public:
+  /// What is wrong with the frame; message() has the matching Redis error text.
   enum class Kind : std::uint8_t {
     /// Not an array of strings ("ERR protocol error; expected array, got ...") or an empty array
     /// ("ERR empty command").
@@ -67,8 +68,10 @@ class CommandError {
     invalid_expire,
   };
 
+  /// An error of `kind` whose reply text is `message` ("ERR" prefix included).
   CommandError(Kind kind, std::string message) : kind_(kind), message_(std::move(message)) {}
 
+  /// What is wrong.
   Kind kind() const noexcept { return kind_; }
   /// The text of the error reply, e.g. "ERR syntax error".
   const std::string& message() const noexcept { return message_; }
@@ -83,22 +86,25 @@ class CommandError {
 /// PING [message]: the server answers PONG, or the message as a bulk string.
 /// Example: `Ping{}.to_frame()` is ["ping"]; `Ping{"hi"}.to_frame()` is ["ping", "hi"].
 struct Ping {
-  std::optional<std::string> message;
+  std::optional<std::string> message;  ///< Echoed back instead of PONG when present.
 
   /// Reads the arguments after the name (at most one). Errors: wrong_arity, protocol.
   static sluice::Result<Ping, CommandError> parse_args(Parse& args);
   /// The command as a client sends it: an array of bulk strings.
   Frame to_frame() const;
+  /// Member-wise equality.
   friend bool operator==(const Ping&, const Ping&) = default;
 };
 
 /// GET key. Example: `Get{"hello"}.to_frame()` is ["get", "hello"].
 struct Get {
-  std::string key;
+  std::string key;  ///< The key to read.
 
   /// Reads exactly one argument. Errors: wrong_arity, protocol.
   static sluice::Result<Get, CommandError> parse_args(Parse& args);
+  /// ["get", key], as bulk strings.
   Frame to_frame() const;
+  /// Member-wise equality.
   friend bool operator==(const Get&, const Get&) = default;
 };
 
@@ -111,47 +117,55 @@ struct Get {
 /// mini_redis::Set{"k", "v", 10s}.to_frame();   // ["set", "k", "v", "px", "10000"]
 /// ```
 struct Set {
-  std::string key;
-  std::string value;
-  std::optional<std::chrono::milliseconds> expire;
+  std::string key;                                  ///< The key to write.
+  std::string value;                                ///< The value (binary-safe).
+  std::optional<std::chrono::milliseconds> expire;  ///< Time to live; none: forever.
 
   /// Reads key, value, then options. Errors: wrong_arity (fewer than 2 arguments), syntax
   /// (unknown option, EX/PX twice or without a value), not_integer, invalid_expire, protocol.
   static sluice::Result<Set, CommandError> parse_args(Parse& args);
+  /// ["set", key, value] plus ["px", milliseconds] when `expire` is set.
   Frame to_frame() const;
+  /// Member-wise equality.
   friend bool operator==(const Set&, const Set&) = default;
 };
 
 /// PUBLISH channel message. Example: `Publish{"news", "hi"}.to_frame()`.
 struct Publish {
-  std::string channel;
-  std::string message;
+  std::string channel;  ///< The channel to publish on.
+  std::string message;  ///< What every subscriber of `channel` receives.
 
   /// Reads exactly two arguments. Errors: wrong_arity, protocol.
   static sluice::Result<Publish, CommandError> parse_args(Parse& args);
+  /// ["publish", channel, message].
   Frame to_frame() const;
+  /// Member-wise equality.
   friend bool operator==(const Publish&, const Publish&) = default;
 };
 
 /// SUBSCRIBE channel [channel ...]: at least one channel.
 /// Example: `Subscribe{{"a", "b"}}.to_frame()` is ["subscribe", "a", "b"].
 struct Subscribe {
-  std::vector<std::string> channels;
+  std::vector<std::string> channels;  ///< The channels to subscribe to (at least one).
 
   /// Reads one or more channels. Errors: wrong_arity, protocol.
   static sluice::Result<Subscribe, CommandError> parse_args(Parse& args);
+  /// ["subscribe", channels...].
   Frame to_frame() const;
+  /// Member-wise equality.
   friend bool operator==(const Subscribe&, const Subscribe&) = default;
 };
 
 /// UNSUBSCRIBE [channel ...]: no channel means every channel the client is subscribed to.
 /// Example: `Unsubscribe{}.to_frame()` is ["unsubscribe"].
 struct Unsubscribe {
-  std::vector<std::string> channels;
+  std::vector<std::string> channels;  ///< The channels to leave; empty: all of them.
 
   /// Reads zero or more channels. Errors: protocol.
   static sluice::Result<Unsubscribe, CommandError> parse_args(Parse& args);
+  /// ["unsubscribe", channels...].
   Frame to_frame() const;
+  /// Member-wise equality.
   friend bool operator==(const Unsubscribe&, const Unsubscribe&) = default;
 };
 
@@ -159,11 +173,13 @@ struct Unsubscribe {
 /// are not kept, so to_frame() is just [name].
 /// Example: `Unknown{"FLUSHALL"}.error_message() == "ERR unknown command 'FLUSHALL'"`.
 struct Unknown {
-  std::string name;
+  std::string name;  ///< The command name, as the client spelled it.
 
   /// The reply Redis gives: "ERR unknown command '<name>'".
   std::string error_message() const;
+  /// [name], as a bulk string (the arguments were not kept).
   Frame to_frame() const;
+  /// Member-wise equality.
   friend bool operator==(const Unknown&, const Unknown&) = default;
 };
 
@@ -178,6 +194,7 @@ struct Unknown {
 /// ```
 class Command {
  public:
+  /// One alternative per command struct.
   using Variant = std::variant<Ping, Get, Set, Publish, Subscribe, Unsubscribe, Unknown>;
 
   /// A command from one of the structs: `Command c = Get{"k"};`.
@@ -204,7 +221,9 @@ class Command {
   bool is() const noexcept {
     return std::holds_alternative<C>(v_);
   }
-  /// The C this holds, or nullptr. Example: `if (auto* g = cmd.get_if<Get>()) use(g->key);`.
+  ///@{
+  /// @brief The C this holds, or nullptr.
+  /// Example: `if (auto* g = cmd.get_if<Get>()) use(g->key);`.
   template <class C>
   const C* get_if() const noexcept {
     return std::get_if<C>(&v_);
@@ -213,12 +232,16 @@ class Command {
   C* get_if() noexcept {
     return std::get_if<C>(&v_);
   }
+  ///@}
 
-  /// The variant, for std::visit.
+  ///@{
+  /// @brief The variant, for std::visit; the rvalue overload moves it out.
   const Variant& variant() const& noexcept { return v_; }
   Variant& variant() & noexcept { return v_; }
   Variant&& variant() && noexcept { return std::move(v_); }
+  ///@}
 
+  /// Same command with the same arguments.
   friend bool operator==(const Command&, const Command&) = default;
 
  private:

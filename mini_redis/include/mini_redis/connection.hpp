@@ -49,6 +49,7 @@ namespace mini_redis {
 /// ```
 class ConnectionError {
  public:
+  /// Which failure this is.
   enum class Kind {
     io,        ///< the socket failed: io_error() says how
     protocol,  ///< the peer sent bytes that are not RESP2: frame_error() says which
@@ -66,6 +67,7 @@ class ConnectionError {
     return ConnectionError(Kind::reset, {}, FrameError::incomplete());
   }
 
+  /// io, protocol or reset.
   Kind kind() const noexcept { return kind_; }
   /// For Kind::io.
   std::error_code io_error() const noexcept { return io_; }
@@ -99,7 +101,9 @@ class Connection {
   /// ```
   explicit Connection(sluice::net::TcpStream stream, ParserOptions options = {});
 
+  /// Takes over `o`'s socket and buffers; `o` must not be used afterwards.
   Connection(Connection&&) noexcept = default;
+  /// Closes the socket held now, then takes over `o`'s socket and buffers.
   Connection& operator=(Connection&&) noexcept = default;
 
   /// The next frame: reads from the socket until one is complete. Empty optional: the peer

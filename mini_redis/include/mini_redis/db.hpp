@@ -72,10 +72,15 @@ inline constexpr std::size_t kChannelCapacity = 1024;
 /// ```
 class Db {
  public:
+  /// Another handle to the same state.
   Db(const Db&) = default;
+  /// Takes over `o`'s handle; `o` must not be used afterwards.
   Db(Db&&) noexcept = default;
+  /// Becomes a handle to `o`'s state.
   Db& operator=(const Db&) = default;
+  /// Takes over `o`'s handle.
   Db& operator=(Db&&) noexcept = default;
+  /// Drops this handle; the state lives on while other handles or the purge task hold it.
   ~Db() = default;
 
   /// The value stored under `key`, or nullopt when there is none or it has expired (an expired
@@ -158,7 +163,9 @@ class DbDropGuard {
   DbDropGuard();
   /// A new, empty Db whose purge task is spawned on `rt` (usable from any thread).
   explicit DbDropGuard(const sluice::Handle& rt);
+  /// Takes over `o`'s Db and purge task; `o` must not be used except to destroy or assign it.
   DbDropGuard(DbDropGuard&&) noexcept = default;
+  /// Stops the purge task of the Db held now (as the destructor does), then takes over `o`'s.
   DbDropGuard& operator=(DbDropGuard&& o) noexcept;
   DbDropGuard(const DbDropGuard&) = delete;
   DbDropGuard& operator=(const DbDropGuard&) = delete;

@@ -41,7 +41,14 @@ namespace mini_redis {
 class Frame {
  public:
   /// Which RESP2 type a frame is.
-  enum class Kind : std::uint8_t { simple, error, integer, bulk, null, array };
+  enum class Kind : std::uint8_t {
+    simple,   ///< `+text`: a status reply such as OK.
+    error,    ///< `-text`: an error reply.
+    integer,  ///< `:n`: a signed 64-bit integer.
+    bulk,     ///< `$len` then the bytes: a binary-safe string.
+    null,     ///< `$-1` or `*-1`: no value.
+    array     ///< `*n` then n frames.
+  };
 
   /// The null frame (`$-1\r\n` on the wire).
   Frame() noexcept = default;
@@ -49,7 +56,7 @@ class Frame {
   /// A simple string (`+OK\r\n`). On the wire it cannot hold CR or LF: write_frame turns them
   /// into spaces, as Redis does for status replies. Example: `Frame::simple("PONG")`.
   static Frame simple(std::string text);
-  /// An error reply (`-ERR unknown command 'foo'\r\n`); CR and LF are written as spaces.
+  /// An error reply (`-ERR syntax error\r\n`); CR and LF are written as spaces.
   /// Example: `Frame::error("ERR syntax error")`.
   static Frame error(std::string message);
   /// An integer (`:42\r\n`), any int64 value. Example: `Frame::integer(-1)`.
@@ -66,11 +73,17 @@ class Frame {
 
   /// This frame's RESP2 type.
   Kind kind() const noexcept { return kind_; }
+  /// True for a simple string.
   bool is_simple() const noexcept { return kind_ == Kind::simple; }
+  /// True for an error reply.
   bool is_error() const noexcept { return kind_ == Kind::error; }
+  /// True for an integer.
   bool is_integer() const noexcept { return kind_ == Kind::integer; }
+  /// True for a bulk string.
   bool is_bulk() const noexcept { return kind_ == Kind::bulk; }
+  /// True for the null frame.
   bool is_null() const noexcept { return kind_ == Kind::null; }
+  /// True for an array.
   bool is_array() const noexcept { return kind_ == Kind::array; }
 
   /// The text of a simple string or error, or the bytes of a bulk string.
@@ -80,10 +93,12 @@ class Frame {
   /// The value of an integer frame; throws std::logic_error for any other kind.
   /// Example: `Frame::integer(7).as_integer() == 7`.
   std::int64_t as_integer() const;
-  /// The elements of an array frame; throws std::logic_error for any other kind.
+  ///@{
+  /// @brief The elements of an array frame; throws std::logic_error for any other kind.
   /// Example: `for (const Frame& f : reply.as_array()) ...`.
   const std::vector<Frame>& as_array() const;
   std::vector<Frame>& as_array();
+  ///@}
   /// Moves the string out of a simple string, error or bulk frame (throws like as_string).
   /// Example: `std::string v = std::move(frame).into_string();`.
   std::string into_string() &&;

@@ -51,6 +51,7 @@ namespace mini_redis {
 /// ```
 class FrameError {
  public:
+  /// What is wrong (incomplete is not a protocol error).
   enum class Kind : std::uint8_t {
     /// Not an error in the stream: more bytes are needed before a frame can be returned.
     incomplete,
@@ -79,6 +80,7 @@ class FrameError {
     return FrameError(kind, offset, byte);
   }
 
+  /// What is wrong.
   Kind kind() const noexcept { return kind_; }
   /// True when more input is needed (this is not a protocol error).
   bool is_incomplete() const noexcept { return kind_ == Kind::incomplete; }
@@ -88,6 +90,7 @@ class FrameError {
   /// length", "protocol error; invalid frame type byte `?`", or "incomplete frame".
   std::string message() const;
 
+  /// Same kind, offset and offending byte.
   friend bool operator==(const FrameError&, const FrameError&) = default;
 
  private:
@@ -106,7 +109,7 @@ class FrameError {
 /// buf.erase(0, r->consumed);   // 5: the second frame stays in the buffer
 /// ```
 struct ParsedFrame {
-  Frame frame;
+  Frame frame;  ///< The parsed frame.
   /// Bytes to drop from the front of the buffer (blank inline lines before the frame included).
   std::size_t consumed = 0;
 };
@@ -123,7 +126,7 @@ struct ParserOptions {
   bool inline_commands = true;
 };
 
-/// Incremental RESP2 parser: see the top of this file.
+/// Incremental RESP2 parser (see frame_parser.hpp): call parse() again as more bytes arrive.
 ///
 /// Contract: between two calls that return incomplete, the buffer passed must keep its bytes and
 /// may only grow at the end (the parser remembers how far it has checked). After a call returns
@@ -155,7 +158,9 @@ class FrameParser {
   /// Longest simple string, error or inline command line (bytes before CRLF / LF).
   static constexpr std::size_t kMaxLineLength = 64 * 1024;
 
+  /// A parser with the default options (inline commands accepted, as a server wants).
   FrameParser() = default;
+  /// A parser with `options`.
   explicit FrameParser(ParserOptions options) : options_(options) {}
 
   /// The next frame at the front of `buf`, or why there is none yet (see the class contract).

@@ -34,6 +34,7 @@ namespace mini_redis {
 /// ```
 class ParseError {
  public:
+  /// end_of_stream, or any other failure.
   enum class Kind : std::uint8_t {
     /// Every element has been read already.
     end_of_stream,
@@ -51,7 +52,9 @@ class ParseError {
     return ParseError(Kind::other, std::move(message));
   }
 
+  /// end_of_stream or other.
   Kind kind() const noexcept { return kind_; }
+  /// True when the caller read past the last element.
   bool is_end_of_stream() const noexcept { return kind_ == Kind::end_of_stream; }
   /// E.g. "protocol error; unexpected end of stream", "protocol error; expected array, got
   /// (integer) 1", "protocol error; invalid number", "protocol error; expected end of frame".

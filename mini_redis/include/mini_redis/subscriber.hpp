@@ -33,12 +33,14 @@ namespace mini_redis {
 /// One published message.
 /// Example: `Message{"news", "hello"}`.
 struct Message {
-  std::string channel;
-  std::string content;
+  std::string channel;  ///< The channel it was published on.
+  std::string content;  ///< The published bytes.
+  /// Same channel and same content.
   friend bool operator==(const Message&, const Message&) = default;
 };
 
-/// A client in subscribed state: see the top of this file. Move-only; one task at a time.
+/// A client in subscribed state (see subscriber.hpp): it receives messages and can change its
+/// subscriptions, nothing else. Move-only; one task at a time.
 ///
 /// Example:
 /// ```cpp
@@ -47,7 +49,9 @@ struct Message {
 /// ```
 class Subscriber {
  public:
+  /// Takes over `o`'s connection and subscriptions; `o` must not be used afterwards.
   Subscriber(Subscriber&&) noexcept = default;
+  /// Closes the connection held now, then takes over `o`'s.
   Subscriber& operator=(Subscriber&&) noexcept = default;
 
   /// The next message; an empty optional when the server closed the connection.
