@@ -25,6 +25,9 @@
 #include <sluice/context.hpp>
 #include <sluice/future.hpp>
 
+/// @namespace sluice::coop
+/// @brief Cooperative scheduling: the per-poll budget that makes a task draining a busy
+/// channel yield to the other tasks of its worker.
 namespace sluice::coop {
 
 /// Token returned by poll_proceed: refunds its unit unless made_progress() was called.

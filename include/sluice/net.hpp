@@ -19,3 +19,7 @@
 #include <sluice/net/socket_addr.hpp>
 #include <sluice/net/tcp_listener.hpp>
 #include <sluice/net/tcp_stream.hpp>
+
+/// @namespace sluice::net
+/// @brief TCP on the runtime's epoll driver: TcpListener, TcpStream, SocketAddr and the I/O
+/// error codes.

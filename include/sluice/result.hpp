@@ -38,6 +38,7 @@ ErrValue<std::decay_t<E>> Err(E&& e) {
 /// Thrown by Result::value() when the Result holds an error.
 class BadResultAccess : public std::logic_error {
  public:
+  /// what(): "sluice::Result: value() called on an error".
   BadResultAccess() : std::logic_error("sluice::Result: value() called on an error") {}
 };
 

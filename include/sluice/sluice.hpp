@@ -45,3 +45,7 @@
 #include <sluice/timeout.hpp>
 #include <sluice/waker.hpp>
 #include <sluice/yield_now.hpp>
+
+/// @namespace sluice
+/// @brief The runtime, tasks and futures, time, locks and Result; channels and TCP live in the
+/// nested namespaces mpsc, oneshot, broadcast, watch and net.

@@ -22,6 +22,13 @@
 #include <sluice/result.hpp>
 #include <sluice/sync/mpsc/error.hpp>
 
+/// @namespace sluice::detail
+/// @brief Implementation details. The reference shows only what users call through public
+/// types: the receiving API of the mpsc channels (mpsc::RxBase).
+
+/// @namespace sluice::detail::mpsc
+/// @brief The mpsc channels' shared state and futures; only RxBase, the base class of
+/// mpsc::Receiver and mpsc::UnboundedReceiver, is part of the reference.
 namespace sluice::detail::mpsc {
 
 /// The receiving half of an mpsc channel (bounded or unbounded): the members of

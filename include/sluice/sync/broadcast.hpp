@@ -35,6 +35,9 @@
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 
+/// @namespace sluice::broadcast
+/// @brief A multi-producer, multi-consumer channel in which every receiver sees every value:
+/// Tokio's tokio::sync::broadcast.
 namespace sluice::broadcast {
 
 /// No receiver is subscribed: the value was not sent and is handed back in `value`.

@@ -25,3 +25,7 @@
 #include <sluice/sync/mpsc/receiver.hpp>
 #include <sluice/sync/mpsc/sender.hpp>
 #include <sluice/sync/mpsc/unbounded.hpp>
+
+/// @namespace sluice::mpsc
+/// @brief Multi-producer, single-consumer channels, bounded (channel()) and unbounded
+/// (unbounded_channel()): Tokio's tokio::sync::mpsc.

@@ -29,6 +29,8 @@
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 
+/// @namespace sluice::oneshot
+/// @brief A channel that carries exactly one value: Tokio's tokio::sync::oneshot.
 namespace sluice::oneshot {
 
 /// The sender was dropped without sending (or the receiver closed before a value arrived).

@@ -38,6 +38,9 @@
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 
+/// @namespace sluice::watch
+/// @brief A single-value channel: receivers see the latest value and can wait for it to
+/// change. Tokio's tokio::sync::watch.
 namespace sluice::watch {
 
 /// Every receiver is gone: the value was not stored; it is handed back in `value`.

@@ -34,6 +34,9 @@
 #include <sluice/poll.hpp>
 #include <sluice/waker.hpp>
 
+/// @namespace sluice::testing
+/// @brief Test tools: poll a future by hand with a waker that counts its wake-ups and clones
+/// (tokio-test's task::spawn).
 namespace sluice::testing {
 
 /// @cond

@@ -39,6 +39,10 @@
 #include <sluice/sync/watch.hpp>
 #include <sluice/task.hpp>
 
+/// @namespace mini_redis
+/// @brief The Redis-protocol example built on sluice: RESP2 frames and their parser, commands,
+/// Connection, the server (run) and its Db, and the clients (Client, Subscriber,
+/// BufferedClient, BlockingClient).
 namespace mini_redis {
 
 /// Settings of one server.
