@@ -32,7 +32,7 @@ JoinHandle<future_output_t<F>> spawn_on(RuntimeCore& core, F&& f) {
 }  // namespace detail
 /// @endcond
 
-/// Spawns `f` (any Future, e.g. a Task) on the runtime this thread runs in (a worker thread, a
+/// Spawns `f` (any Future, such as a Task) on the runtime this thread runs in (a worker thread, a
 /// blocking-pool thread, or inside Runtime::block_on) and returns its JoinHandle. The task starts
 /// running without being awaited; dropping the JoinHandle detaches it.
 ///

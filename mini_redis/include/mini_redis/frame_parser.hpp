@@ -86,7 +86,7 @@ class FrameError {
   bool is_incomplete() const noexcept { return kind_ == Kind::incomplete; }
   /// For a protocol error: where in the parsed buffer it was found (0 for incomplete).
   std::size_t offset() const noexcept { return offset_; }
-  /// Text for logs and error replies, in mini-redis's words, e.g. "protocol error; invalid bulk
+  /// Text for logs and error replies, in mini-redis's words, such as "protocol error; invalid bulk
   /// length", "protocol error; invalid frame type byte `?`", or "incomplete frame".
   std::string message() const;
 
@@ -166,8 +166,8 @@ class FrameParser {
   /// The next frame at the front of `buf`, or why there is none yet (see the class contract).
   sluice::Result<ParsedFrame, FrameError> parse(std::string_view buf);
 
-  /// Forgets the progress made on a partial frame (e.g. after the caller replaced its buffer).
-  /// Example: `buf.clear(); parser.reset();`.
+  /// Forgets the progress made on a partial frame (for example after the caller replaced its
+  /// buffer). Example: `buf.clear(); parser.reset();`.
   void reset() noexcept;
 
  private:
