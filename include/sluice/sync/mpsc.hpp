@@ -14,7 +14,7 @@
 ///     if (auto r = co_await tx.send(i); r.is_err()) co_return;   // receiver gone
 ///   }
 /// };
-/// sluice::spawn(producer(std::move(tx)));
+/// sluice::spawn(producer(std::move(tx))).detach();
 /// while (auto i = co_await rx.recv()) std::cout << "got = " << *i << "\n";
 /// ```
 #pragma once

@@ -14,7 +14,7 @@
 /// sluice::Notify notify;
 /// sluice::spawn([&]() -> sluice::Task<void> {
 ///   for (;;) { co_await notify.notified(); drain_queue(); }
-/// }());
+/// }()).detach();
 /// push_work(); notify.notify_one();
 /// ```
 #pragma once

@@ -11,7 +11,7 @@
 /// sluice::spawn([](sluice::oneshot::Sender<int> tx) -> sluice::Task<void> {
 ///   (void)tx.send(42);
 ///   co_return;
-/// }(std::move(tx)));
+/// }(std::move(tx))).detach();
 /// sluice::Result<int, sluice::oneshot::RecvError> r = co_await std::move(rx);   // 42
 /// ```
 #pragma once

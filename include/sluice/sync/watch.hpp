@@ -19,7 +19,7 @@
 ///     if (!changed) break;
 ///     std::printf("now %d\n", *rx.borrow());
 ///   }
-/// }(rx));
+/// }(rx)).detach();
 /// (void)tx.send(1);
 /// ```
 #pragma once

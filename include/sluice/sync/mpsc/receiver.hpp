@@ -37,7 +37,7 @@ struct Access;
 /// auto [tx, rx] = sluice::mpsc::channel<int>(100);
 /// sluice::spawn([](sluice::mpsc::Sender<int> tx) -> sluice::Task<> {
 ///   for (int i = 0; i < 10; ++i) (void)co_await tx.send(i);
-/// }(std::move(tx)));
+/// }(std::move(tx))).detach();
 /// while (auto i = co_await rx.recv()) std::cout << "got = " << *i << "\n";
 /// ```
 ///

@@ -58,7 +58,7 @@ struct Access;
 /// sluice::spawn([](sluice::mpsc::Sender<std::string> tx) -> sluice::Task<> {
 ///   auto msg = std::string("hi");
 ///   (void)co_await tx.send(std::move(msg));
-/// }(tx));
+/// }(tx)).detach();
 /// ```
 template <class T>
 class Sender {
