@@ -46,8 +46,9 @@ class [[nodiscard]] Notified {
  public:
   using Output = void;  ///< Completes with nothing.
 
-  /// Takes over `o`'s place in the wait queue and any notification it received; `o` is left
-  /// completed (polling it throws).
+  /// Takes over `o`'s place in the wait queue and any notification it received; `o` is then
+  /// left completed (polling it throws). Moving a Notified that was never polled just copies
+  /// it.
   Notified(Notified&& o);
   Notified(const Notified&) = delete;
   Notified& operator=(const Notified&) = delete;
