@@ -52,15 +52,16 @@ class Client {
   ///
   /// Example:
   /// ```cpp
-  /// auto c = co_await
-  /// mini_redis::Client::connect(*sluice::net::SocketAddr::parse("[::1]:6379"));
+  /// auto addr = *sluice::net::SocketAddr::parse("[::1]:6379");
+  /// auto c = co_await mini_redis::Client::connect(addr);
   /// ```
   static sluice::Task<ClientResult<Client>> connect(sluice::net::SocketAddr addr);
 
   /// Connects to "host:port". A numeric host is used as is; a name ("localhost") is resolved
   /// with getaddrinfo, which blocks the calling thread while it runs. Errors: io
   /// (std::errc::invalid_argument for text that is not host:port, std::errc::host_unreachable
-  /// when the name does not resolve, or the connect error). Cancel safety: as above.
+  /// when the name does not resolve, or the connect error). Cancel safety: as
+  /// connect(SocketAddr).
   ///
   /// Example:
   /// ```cpp

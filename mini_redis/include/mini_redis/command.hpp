@@ -183,7 +183,8 @@ struct Unknown {
   friend bool operator==(const Unknown&, const Unknown&) = default;
 };
 
-/// One command: a std::variant of the structs above, read from a frame with from_frame.
+/// One command: a std::variant of Ping, Get, Set, Publish, Subscribe, Unsubscribe and Unknown,
+/// read from a frame with from_frame.
 ///
 /// Example:
 /// ```cpp

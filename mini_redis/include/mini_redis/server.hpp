@@ -83,8 +83,8 @@ using ShutdownSignal = sluice::watch::Receiver<bool>;
 sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,
                                               ShutdownSignal shutdown, ServerConfig config = {});
 
-/// As above, but serving `db`, which the caller owns (keep its DbDropGuard alive): a test can
-/// inspect the keyspace after run() has returned.
+/// run(listener, shutdown, config), but serving `db`, which the caller owns (keep its
+/// DbDropGuard alive): a test can inspect the keyspace after run() has returned.
 ///
 /// Example:
 /// ```cpp
@@ -93,7 +93,7 @@ sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,
 /// auto v = guard.db().get("key");
 /// ```
 ///
-/// Cancel safety: as above.
+/// Cancel safety: as the other run().
 sluice::Task<sluice::net::IoResult<void>> run(sluice::net::TcpListener listener,
                                               ShutdownSignal shutdown, Db db,
                                               ServerConfig config = {});
