@@ -13,6 +13,8 @@
 #   make fuzz          build libFuzzer targets (clang)
 #   make fuzz-run      build them, run each FUZZ_SECONDS (default 60) on a scratch copy of its corpus
 #   make format        clang-format -i on our sources;  make format-check  (CI)
+#   make docs          API reference with Doxygen (docs/Doxyfile) into build/docs/html; any
+#                      warning (e.g. an undocumented public entity) fails it
 #   make clean         rm -rf build/
 #
 # Extra ctest arguments: make test CTEST_ARGS='-R mpsc'   (uses the dev test preset)
@@ -22,6 +24,7 @@ CTEST       ?= ctest
 # Build and ctest parallelism.
 JOBS        ?= 2
 CLANG_FORMAT ?= clang-format-14
+DOXYGEN     ?= doxygen
 CTEST_ARGS  ?=
 BENCH_ARGS  ?= --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 # Extra bench/compare/run arguments, e.g. COMPARE_ARGS='--workloads @mpsc --rounds 5'
@@ -34,7 +37,7 @@ FORMAT_DIRS := include src tests examples bench fuzz mini_redis
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) \( -name build -o -name target -o -name CMakeFiles \) -prune -o \
                  -type f \( -name '*.hpp' -o -name '*.cpp' -o -name '*.h' -o -name '*.cc' \) -print 2>/dev/null)
 
-.PHONY: all deps bench-deps test demo clang asan tsan model bench bench-quick bench-micro bench-redis release fuzz fuzz-run format format-check clean
+.PHONY: all deps bench-deps test demo clang asan tsan model bench bench-quick bench-micro bench-redis release fuzz fuzz-run format format-check docs clean
 
 all: test
 
@@ -107,6 +110,15 @@ format-check:
 	  $(CLANG_FORMAT) --dry-run --Werror $(FORMAT_FILES) && \
 	  echo "format-check: $(words $(FORMAT_FILES)) files OK"; \
 	else echo "format-check: no files"; fi
+
+# Doxygen writes its warnings to build/docs/doxygen-warnings.log (WARN_LOGFILE) and exits
+# non-zero if there was any (WARN_AS_ERROR); print the log either way so they show up here.
+docs: deps
+	@rm -rf build/docs/html build/docs/doxygen-warnings.log && mkdir -p build/docs
+	@rc=0; $(DOXYGEN) docs/Doxyfile || rc=$$?; \
+	if [ -s build/docs/doxygen-warnings.log ]; then cat build/docs/doxygen-warnings.log; fi; \
+	if [ $$rc -ne 0 ]; then echo "docs: doxygen failed (exit $$rc)"; exit $$rc; fi; \
+	echo "docs: build/docs/html/index.html"
 
 clean:
 	rm -rf build

@@ -17,6 +17,7 @@ PACKAGES=(
   clang-14
   libclang-rt-14-dev   # sanitizer / libFuzzer runtimes for clang
   clang-format-14
+  doxygen             # make docs: the API reference (docs/Doxyfile)
   pkg-config
   libgtest-dev
   libgmock-dev

@@ -1,14 +1,17 @@
-// sluice::block_on(fut): run a future to completion on the calling (plain) thread.
-//
-// The thread polls the future with a thread waker and sleeps between polls until woken (a wake
-// that arrives before the thread sleeps is not lost). No runtime is needed; timers (sleep) are
-// only available inside a runtime, so use Runtime::block_on for futures that sleep.
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   std::thread t([tx = std::move(tx)]() mutable { tx.send(5); });
-//   auto r = sluice::block_on(std::move(rx));   // 5
-//   t.join();
+/// @file
+/// sluice::block_on(fut): run a future to completion on the calling (plain) thread.
+///
+/// The thread polls the future with a thread waker and sleeps between polls until woken (a wake
+/// that arrives before the thread sleeps is not lost). No runtime is needed; timers (sleep) are
+/// only available inside a runtime, so use Runtime::block_on for futures that sleep.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// std::thread t([tx = std::move(tx)]() mutable { tx.send(5); });
+/// auto r = sluice::block_on(std::move(rx));   // 5
+/// t.join();
+/// ```
 #pragma once
 
 #include <type_traits>
@@ -21,6 +24,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 /// RAII for the free block_on: asserts the thread may block, then counts it as inside block_on.
 class FreeBlockOnScope {
@@ -31,6 +35,7 @@ class FreeBlockOnScope {
   FreeBlockOnScope& operator=(const FreeBlockOnScope&) = delete;
 };
 }  // namespace detail
+/// @endcond
 
 /// Runs `f` (any Future or Task) to completion on the calling thread and returns its output;
 /// rethrows the exception the future threw. An lvalue future is polled in place.
@@ -39,7 +44,9 @@ class FreeBlockOnScope {
 /// ...") on a runtime worker thread, inside Runtime::block_on or inside another block_on.
 ///
 /// Example:
-///   int v = sluice::block_on([]() -> sluice::Task<int> { co_return 3; }());
+/// ```cpp
+/// int v = sluice::block_on([]() -> sluice::Task<int> { co_return 3; }());
+/// ```
 template <Future F>
 future_output_t<F> block_on(F&& f) {
   using Fd = std::remove_cvref_t<F>;

@@ -1,19 +1,22 @@
-// Cooperative scheduling: the hook every channel operation calls so that busy tasks yield.
-//
-// A leaf future that is about to complete calls `coop::poll_proceed(cx)`. When the task's budget
-// (coop_budget.hpp) is exhausted it returns an empty optional after waking the task: the future
-// answers pending and the task is polled again after the others on its worker had their turn.
-// Otherwise it returns a token; call `made_progress()` on it once the operation completed, or
-// let it go out of scope to give the unit back when the operation ended pending anyway.
-//
-// Example (inside a leaf future):
-//   sluice::Poll<T> poll(sluice::Context& cx) {
-//     auto coop = sluice::coop::poll_proceed(cx);
-//     if (!coop) return sluice::pending;
-//     if (auto v = try_take()) { coop->made_progress(); return std::move(*v); }
-//     register_waker(cx.waker());
-//     return sluice::pending;            // unit refunded by ~RestoreOnPending
-//   }
+/// @file
+/// Cooperative scheduling: the hook every channel operation calls so that busy tasks yield.
+///
+/// A leaf future that is about to complete calls `coop::poll_proceed(cx)`. When the task's budget
+/// (coop_budget.hpp) is exhausted it returns an empty optional after waking the task: the future
+/// answers pending and the task is polled again after the others on its worker had their turn.
+/// Otherwise it returns a token; call `made_progress()` on it once the operation completed, or
+/// let it go out of scope to give the unit back when the operation ended pending anyway.
+///
+/// Example (inside a leaf future):
+/// ```cpp
+/// sluice::Poll<T> poll(sluice::Context& cx) {
+///   auto coop = sluice::coop::poll_proceed(cx);
+///   if (!coop) return sluice::pending;
+///   if (auto v = try_take()) { coop->made_progress(); return std::move(*v); }
+///   register_waker(cx.waker());
+///   return sluice::pending;            // unit refunded by ~RestoreOnPending
+/// }
+/// ```
 #pragma once
 
 #include <optional>
@@ -22,16 +25,22 @@
 #include <sluice/context.hpp>
 #include <sluice/future.hpp>
 
+/// @namespace sluice::coop
+/// @brief Cooperative scheduling: the per-poll budget that makes a task draining a busy
+/// channel yield to the other tasks of its worker.
 namespace sluice::coop {
 
 /// Token returned by poll_proceed: refunds its unit unless made_progress() was called.
 class [[nodiscard]] RestoreOnPending {
  public:
+  /// A token for one unit already spent from `b`.
   explicit RestoreOnPending(Budget& b) noexcept : budget_(&b) {}
+  /// Takes over `o`'s unit; `o` refunds nothing.
   RestoreOnPending(RestoreOnPending&& o) noexcept : budget_(std::exchange(o.budget_, nullptr)) {}
   RestoreOnPending(const RestoreOnPending&) = delete;
   RestoreOnPending& operator=(const RestoreOnPending&) = delete;
   RestoreOnPending& operator=(RestoreOnPending&&) = delete;
+  /// Refunds the unit unless made_progress() was called.
   ~RestoreOnPending() {
     if (budget_) budget_->refund();
   }
@@ -56,12 +65,16 @@ inline bool has_budget_remaining(const Context& cx) noexcept { return cx.budget(
 /// Future that spends one unit of budget, yielding first when there is none left.
 ///
 /// Example (a CPU loop that must not starve its worker):
-///   for (auto& item : items) { work(item); co_await sluice::coop::consume_budget(); }
+/// ```cpp
+/// for (auto& item : items) { work(item); co_await sluice::coop::consume_budget(); }
+/// ```
 ///
 /// Cancel safety: cancel safe (it holds nothing).
 class [[nodiscard]] ConsumeBudget {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Ready after spending one unit; pending (task woken to run again later) when the budget
+  /// is exhausted.
   Poll<void> poll(Context& cx) {
     auto token = poll_proceed(cx);
     if (!token) return pending;
@@ -76,14 +89,18 @@ inline ConsumeBudget consume_budget() noexcept { return {}; }
 /// Future adaptor that polls `F` with an unconstrained budget: it never yields for budget.
 ///
 /// Example:
-///   co_await sluice::coop::unconstrained(rx.recv());
+/// ```cpp
+/// co_await sluice::coop::unconstrained(rx.recv());
+/// ```
 ///
 /// Cancel safety: that of F.
 template <Future F>
 class [[nodiscard]] Unconstrained {
  public:
-  using Output = future_output_t<F>;
+  using Output = future_output_t<F>;  ///< F's output, unchanged.
+  /// Takes ownership of `f`.
   explicit Unconstrained(F f) : inner_(std::move(f)) {}
+  /// Polls F with the caller's waker and a fresh unconstrained budget.
   Poll<Output> poll(Context& cx) {
     Budget b = Budget::unconstrained();
     Context inner_cx(cx.waker(), b);

@@ -1,13 +1,16 @@
-// sluice::coop::Budget: how many operations a task may complete in one poll before it must yield.
-//
-// Every poll of a spawned task starts with Budget::initial() (128 units). Each channel operation
-// that completes spends one unit; once it reaches zero, operations answer pending after waking
-// the task, so a task draining a busy channel gives the other tasks on its worker a turn.
-// See coop.hpp for the functions leaf futures call.
-//
-// Example:
-//   sluice::coop::Budget b = sluice::coop::Budget::initial();
-//   sluice::Context cx(sluice::Waker::noop(), b);
+/// @file
+/// sluice::coop::Budget: how many operations a task may complete in one poll before it must yield.
+///
+/// Every poll of a spawned task starts with Budget::initial() (128 units). Each channel operation
+/// that completes spends one unit; once it reaches zero, operations answer pending after waking
+/// the task, so a task draining a busy channel gives the other tasks on its worker a turn.
+/// See coop.hpp for the functions leaf futures call.
+///
+/// Example:
+/// ```cpp
+/// sluice::coop::Budget b = sluice::coop::Budget::initial();
+/// sluice::Context cx(sluice::Waker::noop(), b);
+/// ```
 #pragma once
 
 #include <cstdint>

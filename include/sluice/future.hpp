@@ -1,17 +1,20 @@
-// The leaf-future concept: anything with `using Output = T;` and `Poll<T> poll(Context&)`.
-//
-// A future answers pending only after registering cx.waker() somewhere that will wake it; it
-// answers ready once, and must not be polled again afterwards. Destroying a future cancels it:
-// its destructor deregisters its waker. Every sluice wait point (channel operations, sleep,
-// socket reads, JoinHandle) is such a leaf; Task<T> coroutines are futures too, so spawn,
-// block_on, select, join and timeout accept either.
-//
-// Example:
-//   struct Ready42 {
-//     using Output = int;
-//     sluice::Poll<int> poll(sluice::Context&) { return 42; }
-//   };
-//   static_assert(sluice::Future<Ready42>);
+/// @file
+/// The leaf-future concept: anything with `using Output = T;` and `Poll<T> poll(Context&)`.
+///
+/// A future answers pending only after registering cx.waker() somewhere that will wake it; it
+/// answers ready once, and must not be polled again afterwards. Destroying a future cancels it:
+/// its destructor deregisters its waker. Every sluice wait point (channel operations, sleep,
+/// socket reads, JoinHandle) is such a leaf; Task<T> coroutines are futures too, so spawn,
+/// block_on, select, join and timeout accept either.
+///
+/// Example:
+/// ```cpp
+/// struct Ready42 {
+///   using Output = int;
+///   sluice::Poll<int> poll(sluice::Context&) { return 42; }
+/// };
+/// static_assert(sluice::Future<Ready42>);
+/// ```
 #pragma once
 
 #include <concepts>

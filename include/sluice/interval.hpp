@@ -1,14 +1,17 @@
-// sluice::interval / interval_at / Interval: ticks at a fixed period.
-//
-// Example:
-//   sluice::Task<void> run() {
-//     auto iv = sluice::interval(std::chrono::milliseconds(10));
-//     co_await iv.tick();   // completes immediately
-//     co_await iv.tick();   // 10 ms later
-//     co_await iv.tick();   // 20 ms after the first
-//   }
-//
-// Cancel safety: tick() is cancel safe.
+/// @file
+/// sluice::interval / interval_at / Interval: ticks at a fixed period.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<void> run() {
+///   auto iv = sluice::interval(std::chrono::milliseconds(10));
+///   co_await iv.tick();   // completes immediately
+///   co_await iv.tick();   // 10 ms later
+///   co_await iv.tick();   // 20 ms after the first
+/// }
+/// ```
+///
+/// Cancel safety: tick() is cancel safe.
 #pragma once
 
 #include <chrono>
@@ -23,7 +26,9 @@ namespace sluice {
 /// What an Interval does when ticks were missed (the task was late to call tick()).
 ///
 /// Example:
-///   iv.set_missed_tick_behavior(sluice::MissedTickBehavior::Skip);
+/// ```cpp
+/// iv.set_missed_tick_behavior(sluice::MissedTickBehavior::Skip);
+/// ```
 enum class MissedTickBehavior {
   /// Default. Ticks as fast as possible until caught up: missed ticks fire back to back, and the
   /// schedule stays on start + k * period.
@@ -41,12 +46,15 @@ class Interval;
 /// Borrows the Interval, which must outlive it and must not move meanwhile.
 ///
 /// Example:
-///   sluice::Instant when = co_await iv.tick();
+/// ```cpp
+/// sluice::Instant when = co_await iv.tick();
+/// ```
 ///
 /// Cancel safety: cancel safe (a cancelled tick is not consumed).
 class [[nodiscard]] IntervalTick {
  public:
-  using Output = Instant;
+  using Output = Instant;  ///< The instant the tick was scheduled for.
+  /// A tick of `iv` (use Interval::tick()).
   explicit IntervalTick(Interval& iv) noexcept : iv_(&iv) {}
   /// Ready with the scheduled instant once the tick is due.
   Poll<Instant> poll(Context& cx);
@@ -59,8 +67,10 @@ class [[nodiscard]] IntervalTick {
 /// immediately (at `start` for interval_at). Timers run on the sluice runtime that polls it.
 ///
 /// Example:
-///   auto iv = sluice::interval(std::chrono::seconds(1));
-///   for (;;) { co_await iv.tick(); refresh(); }
+/// ```cpp
+/// auto iv = sluice::interval(std::chrono::seconds(1));
+/// for (;;) { co_await iv.tick(); refresh(); }
+/// ```
 ///
 /// Cancel safety: tick() is cancel safe.
 class Interval {
@@ -72,7 +82,9 @@ class Interval {
   /// Future that completes at the next tick with the instant the tick was scheduled for.
   ///
   /// Example:
-  ///   sluice::Instant t0 = co_await iv.tick();
+  /// ```cpp
+  /// sluice::Instant t0 = co_await iv.tick();
+  /// ```
   ///
   /// Cancel safety: cancel safe.
   IntervalTick tick() noexcept { return IntervalTick(*this); }
@@ -83,23 +95,31 @@ class Interval {
   /// Restarts the schedule: the next tick is one period from now.
   ///
   /// Example:
-  ///   iv.reset();   // next tick in `period`
+  /// ```cpp
+  /// iv.reset();   // next tick in `period`
+  /// ```
   void reset();
 
   /// The current missed-tick policy (Burst by default).
   ///
   /// Example:
-  ///   assert(iv.missed_tick_behavior() == sluice::MissedTickBehavior::Burst);
+  /// ```cpp
+  /// assert(iv.missed_tick_behavior() == sluice::MissedTickBehavior::Burst);
+  /// ```
   MissedTickBehavior missed_tick_behavior() const noexcept { return behavior_; }
   /// Sets the missed-tick policy.
   ///
   /// Example:
-  ///   iv.set_missed_tick_behavior(sluice::MissedTickBehavior::Delay);
+  /// ```cpp
+  /// iv.set_missed_tick_behavior(sluice::MissedTickBehavior::Delay);
+  /// ```
   void set_missed_tick_behavior(MissedTickBehavior b) noexcept { behavior_ = b; }
   /// The period.
   ///
   /// Example:
-  ///   assert(iv.period() == std::chrono::milliseconds(10));
+  /// ```cpp
+  /// assert(iv.period() == std::chrono::milliseconds(10));
+  /// ```
   std::chrono::nanoseconds period() const noexcept { return period_; }
 
  private:
@@ -114,7 +134,9 @@ class Interval {
 /// Throws std::invalid_argument if period is not positive.
 ///
 /// Example:
-///   auto iv = sluice::interval(std::chrono::milliseconds(100));
+/// ```cpp
+/// auto iv = sluice::interval(std::chrono::milliseconds(100));
+/// ```
 ///
 /// Cancel safety: tick() is cancel safe.
 Interval interval(std::chrono::nanoseconds period);
@@ -123,8 +145,10 @@ Interval interval(std::chrono::nanoseconds period);
 /// Throws std::invalid_argument if period is not positive.
 ///
 /// Example:
-///   auto iv = sluice::interval_at(sluice::Instant::clock::now() + std::chrono::seconds(1),
-///                                 std::chrono::seconds(1));
+/// ```cpp
+/// auto iv = sluice::interval_at(sluice::Instant::clock::now() + std::chrono::seconds(1),
+///                               std::chrono::seconds(1));
+/// ```
 ///
 /// Cancel safety: tick() is cancel safe.
 Interval interval_at(Instant start, std::chrono::nanoseconds period);

@@ -1,13 +1,14 @@
-// Run several futures concurrently inside one task: join, try_join, join_all.
-//
-// These are Tokio's `join!` / `try_join!` and futures' `join_all`: the futures run concurrently
-// (interleaved on the polling task, not in parallel on other threads). Each poll of the combined
-// future polls every branch that has not finished yet, starting from a rotating index so that no
-// branch is always first. All branches share the combined future's waker: a branch that wakes it
-// gets every unfinished branch polled again. join and try_join live in one object (no allocation).
-//
-// Pass futures by value (`std::move(f)` for a named one); to lend a future instead of giving it
-// away, pass `sluice::by_ref(f)`.
+/// @file
+/// Run several futures concurrently inside one task: join, try_join, join_all.
+///
+/// These are Tokio's `join!` / `try_join!` and futures' `join_all`: the futures run concurrently
+/// (interleaved on the polling task, not in parallel on other threads). Each poll of the combined
+/// future polls every branch that has not finished yet, starting from a rotating index so that no
+/// branch is always first. All branches share the combined future's waker: a branch that wakes it
+/// gets every unfinished branch polled again. join and try_join live in one object (no allocation).
+///
+/// Pass futures by value (`std::move(f)` for a named one); to lend a future instead of giving it
+/// away, pass `sluice::by_ref(f)`.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +28,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 
 template <class T>
@@ -46,6 +48,7 @@ bool poll_slot(Tuple& t, std::size_t i, Context& cx, std::index_sequence<Is...>)
 }
 
 }  // namespace detail
+/// @endcond
 
 /// Future of `join(futs...)`: completes with the tuple of every output once all completed.
 ///
@@ -54,10 +57,14 @@ bool poll_slot(Tuple& t, std::size_t i, Context& cx, std::index_sequence<Is...>)
 template <Future... Fs>
 class [[nodiscard]] Join {
  public:
+  /// One element per branch, in argument order; a void output is a std::monostate.
   using Output = std::tuple<detail::stored_output_t<Fs>...>;
 
+  /// Takes ownership of the branches (use join()).
   explicit Join(Fs&&... fs) : slots_(std::move(fs)...) {}
 
+  /// Polls every unfinished branch (a different one first each time); ready with all outputs
+  /// once the last branch completed. Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_) detail::throw_polled_after_completion("sluice::join");
     constexpr std::size_t n = sizeof...(Fs);
@@ -86,8 +93,10 @@ class [[nodiscard]] Join {
 /// polling task, so none of them runs in parallel with another.
 ///
 /// Example:
-///   auto [a, b, _] = co_await sluice::join(fetch("a"), fetch("b"), log_line("x"));  // void ->
-///   monostate
+/// ```cpp
+/// // _ is the std::monostate of log_line's void output
+/// auto [a, b, _] = co_await sluice::join(fetch("a"), fetch("b"), log_line("x"));
+/// ```
 ///
 /// Cancel safety: see Join.
 template <Future... Fs>
@@ -112,12 +121,18 @@ class [[nodiscard]] TryJoin {
                 "sluice::try_join: every Result must have the same error type E");
 
  public:
+  /// The success values T_i of the branches, in argument order (void as std::monostate).
   using Values =
       std::tuple<detail::value_or_monostate_t<typename future_output_t<Fs>::value_type>...>;
+  /// All values, or the first error E.
   using Output = Result<Values, E>;
 
+  /// Takes ownership of the branches (use try_join()).
   explicit TryJoin(Fs&&... fs) : slots_(std::move(fs)...) {}
 
+  /// Polls every unfinished branch (a different one first each time). Ready with the first
+  /// error as soon as a branch fails (the others are destroyed first), or with all values once
+  /// every branch succeeded. Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_) detail::throw_polled_after_completion("sluice::try_join");
     constexpr std::size_t n = sizeof...(Fs);
@@ -171,8 +186,12 @@ class [[nodiscard]] TryJoin {
 /// the error is returned. Tokio's `try_join!`.
 ///
 /// Example:
-///   auto r = co_await sluice::try_join(db.get("a"), db.get("b"));   // Result<tuple<V, V>,
-///   DbError> if (!r) co_return r.error(); auto& [a, b] = *r;
+/// ```cpp
+/// // r: Result<std::tuple<V, V>, DbError>
+/// auto r = co_await sluice::try_join(db.get("a"), db.get("b"));
+/// if (!r) co_return r.error();
+/// auto& [a, b] = *r;
+/// ```
 ///
 /// Cancel safety: see TryJoin.
 template <Future... Fs>
@@ -190,13 +209,17 @@ TryJoin<std::decay_t<Fs>...> try_join(Fs&&... fs) {
 template <Future F>
 class [[nodiscard]] JoinAll {
  public:
+  /// One output per future, in the vector's order (void as std::monostate).
   using Output = std::vector<detail::stored_output_t<F>>;
 
+  /// Takes ownership of the futures (use join_all()).
   explicit JoinAll(std::vector<F> fs) : remaining_(fs.size()) {
     slots_.reserve(fs.size());
     for (auto& f : fs) slots_.emplace_back(std::move(f));
   }
 
+  /// Polls every unfinished future (a different one first each time); ready with all outputs
+  /// once the last one completed. Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_) detail::throw_polled_after_completion("sluice::join_all");
     const std::size_t n = slots_.size();
@@ -227,9 +250,11 @@ class [[nodiscard]] JoinAll {
 /// Each poll polls every unfinished future, so prefer spawning for very large sets.
 ///
 /// Example:
-///   std::vector<sluice::Task<int>> jobs;
-///   for (int i = 0; i < 8; ++i) jobs.push_back(work(i));
-///   std::vector<int> results = co_await sluice::join_all(std::move(jobs));
+/// ```cpp
+/// std::vector<sluice::Task<int>> jobs;
+/// for (int i = 0; i < 8; ++i) jobs.push_back(work(i));
+/// std::vector<int> results = co_await sluice::join_all(std::move(jobs));
+/// ```
 ///
 /// Cancel safety: see JoinAll.
 template <Future F>

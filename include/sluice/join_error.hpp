@@ -1,8 +1,11 @@
-// sluice::JoinError: why a spawned task produced no value (it was cancelled, or it threw).
-//
-// Example:
-//   auto r = co_await std::move(handle);
-//   if (!r && r.error().is_exception()) std::cerr << "task failed: " << r.error().what() << '\n';
+/// @file
+/// sluice::JoinError: why a spawned task produced no value (it was cancelled, or it threw).
+///
+/// Example:
+/// ```cpp
+/// auto r = co_await std::move(handle);
+/// if (!r && r.error().is_exception()) std::cerr << "task failed: " << r.error().what() << '\n';
+/// ```
 #pragma once
 
 #include <exception>
@@ -15,9 +18,11 @@ namespace sluice {
 /// The error side of a JoinHandle's output: the task was aborted / shut down, or it threw.
 ///
 /// Example:
-///   h.abort();
-///   auto r = co_await std::move(h);
-///   assert(!r && r.error().is_cancelled());
+/// ```cpp
+/// h.abort();
+/// auto r = co_await std::move(h);
+/// assert(!r && r.error().is_cancelled());
+/// ```
 class JoinError {
  public:
   /// A task that was cancelled (JoinHandle::abort or runtime shutdown) before it completed.

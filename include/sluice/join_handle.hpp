@@ -1,13 +1,16 @@
-// sluice::JoinHandle<T>: the future of a spawned task's outcome.
-//
-// `co_await std::move(h)` (or block_on(std::move(h))) yields Result<T, JoinError>: the task's
-// value, or a JoinError saying it was cancelled (abort(), runtime shutdown) or threw. Dropping the
-// JoinHandle detaches the task: it keeps running and its output is dropped when it completes.
-//
-// Example:
-//   sluice::JoinHandle<int> h = sluice::spawn(compute());
-//   sluice::Result<int, sluice::JoinError> r = co_await std::move(h);
-//   if (r) use(*r); else if (r.error().is_cancelled()) ...;
+/// @file
+/// sluice::JoinHandle<T>: the future of a spawned task's outcome.
+///
+/// `co_await std::move(h)` (or block_on(std::move(h))) yields Result<T, JoinError>: the task's
+/// value, or a JoinError saying it was cancelled (abort(), runtime shutdown) or threw. Dropping the
+/// JoinHandle detaches the task: it keeps running and its output is dropped when it completes.
+///
+/// Example:
+/// ```cpp
+/// sluice::JoinHandle<int> h = sluice::spawn(compute());
+/// sluice::Result<int, sluice::JoinError> r = co_await std::move(h);
+/// if (r) use(*r); else if (r.error().is_cancelled()) ...;
+/// ```
 #pragma once
 
 #include <optional>
@@ -26,23 +29,27 @@ namespace sluice {
 /// Owned permission to await (or abort) one spawned task. Move-only.
 ///
 /// Example:
-///   auto h = rt.spawn(work());
-///   h.abort();
-///   auto r = rt.block_on(std::move(h));   // r.error().is_cancelled(), unless work() already
-///   finished
+/// ```cpp
+/// auto h = rt.spawn(work());
+/// h.abort();
+/// auto r = rt.block_on(std::move(h));   // cancelled, unless work() had already finished
+/// ```
 ///
 /// Cancel safety: cancel safe. Dropping a JoinHandle (or a future awaiting it) only detaches the
 /// task; it does not cancel it (call abort() for that).
 template <class T>
 class [[nodiscard]] JoinHandle {
  public:
+  /// The task's value, or why there is none (cancelled, or the task threw).
   using Output = Result<T, JoinError>;
 
   /// An empty handle (default-constructed or moved-from); polling it throws std::logic_error.
   JoinHandle() noexcept = default;
   /// Internal: adopts the JoinHandle reference of a task cell (used by spawn).
   explicit JoinHandle(detail::TaskHeader* raw) noexcept : raw_(raw) {}
+  /// Takes over `o`'s task; `o` becomes empty.
   JoinHandle(JoinHandle&& o) noexcept : raw_(std::exchange(o.raw_, nullptr)) {}
+  /// Detaches the current task (if any), then takes over `o`'s.
   JoinHandle& operator=(JoinHandle&& o) noexcept {
     if (this != &o) {
       detach();
@@ -87,7 +94,9 @@ class [[nodiscard]] JoinHandle {
   /// empty. The same as destroying the handle, said out loud (spawn's result is [[nodiscard]]).
   ///
   /// Example:
-  ///   sluice::spawn(handle_connection(std::move(socket))).detach();
+  /// ```cpp
+  /// sluice::spawn(handle_connection(std::move(socket))).detach();
+  /// ```
   void detach() noexcept {
     if (!raw_) return;
     auto* r = std::exchange(raw_, nullptr);

@@ -1,16 +1,19 @@
-// sluice::Result<T, E>: a value or an error, returned wherever Tokio returns `Result`.
-//
-// C++20 has no std::expected, so sluice carries its own small one. Errors are values: a failed
-// `send` hands the message back inside the error instead of throwing.
-//
-// Example:
-//   sluice::Result<int, std::string> parse(std::string_view s) {
-//     if (s.empty()) return sluice::Err(std::string("empty"));
-//     return 42;
-//   }
-//   auto r = parse("x");
-//   if (r) std::cout << *r;            // 42
-//   else std::cout << r.error();
+/// @file
+/// sluice::Result<T, E>: a value or an error, returned wherever Tokio returns `Result`.
+///
+/// C++20 has no std::expected, so sluice carries its own small one. Errors are values: a failed
+/// `send` hands the message back inside the error instead of throwing.
+///
+/// Example:
+/// ```cpp
+/// sluice::Result<int, std::string> parse(std::string_view s) {
+///   if (s.empty()) return sluice::Err(std::string("empty"));
+///   return 42;
+/// }
+/// auto r = parse("x");
+/// if (r) std::cout << *r;            // 42
+/// else std::cout << r.error();
+/// ```
 #pragma once
 
 #include <stdexcept>
@@ -23,7 +26,7 @@ namespace sluice {
 /// Wraps an error value so that `return Err(e);` builds the error side of a Result.
 template <class E>
 struct ErrValue {
-  E value;
+  E value;  ///< The error, moved into the Result it converts to.
 };
 
 /// Makes the error side of a Result: `return sluice::Err(SendError<T>{std::move(v)});`.
@@ -35,36 +38,45 @@ ErrValue<std::decay_t<E>> Err(E&& e) {
 /// Thrown by Result::value() when the Result holds an error.
 class BadResultAccess : public std::logic_error {
  public:
+  /// what(): "sluice::Result: value() called on an error".
   BadResultAccess() : std::logic_error("sluice::Result: value() called on an error") {}
 };
 
 /// A value of type T or an error of type E.
 ///
 /// Example:
-///   sluice::Result<int, Err> r = 5;
-///   assert(r.has_value() && *r == 5);
+/// ```cpp
+/// sluice::Result<int, Err> r = 5;
+/// assert(r.has_value() && *r == 5);
+/// ```
 template <class T, class E>
 class [[nodiscard]] Result {
  public:
-  using value_type = T;
-  using error_type = E;
+  using value_type = T;  ///< The success type.
+  using error_type = E;  ///< The error type.
 
+  /// A Result holding a value-initialised T.
   Result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
+  /// A Result holding a T made from `v`; implicit, so a function can `return value;`.
   template <class U = T>
     requires std::is_constructible_v<T, U&&> &&(!std::is_same_v<std::remove_cvref_t<U>, Result>)&&(
         !std::is_same_v<std::remove_cvref_t<U>, ErrValue<E>>)Result(U&& v)
         : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit like expected
+    /// A Result holding the error in `e`: `return sluice::Err(error);`.
     template <class G>
       requires std::is_constructible_v<E, G&&> Result(ErrValue<G> e)
           : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
 
       /// True when the Result holds a value.
       bool has_value() const noexcept { return v_.index() == 0; }
+      /// Same as has_value().
       explicit operator bool() const noexcept { return has_value(); }
       /// True when the Result holds an error.
       bool is_err() const noexcept { return v_.index() == 1; }
 
-      /// The value; throws BadResultAccess when this is an error.
+      ///@{
+      /// @brief The value; throws BadResultAccess when this is an error. The rvalue overload
+      /// moves it out.
       T& value() & {
         check();
         return std::get<0>(v_);
@@ -77,16 +89,27 @@ class [[nodiscard]] Result {
         check();
         return std::get<0>(std::move(v_));
       }
+      ///@}
+      ///@{
+      /// @brief The value without a check: undefined when this is an error (test the Result
+      /// first, as with std::optional).
       T& operator*() & noexcept { return *std::get_if<0>(&v_); }
       const T& operator*() const& noexcept { return *std::get_if<0>(&v_); }
       T&& operator*() && noexcept { return std::move(*std::get_if<0>(&v_)); }
+      ///@}
+      ///@{
+      /// @brief Member access to the value; null when this is an error.
       T* operator->() noexcept { return std::get_if<0>(&v_); }
       const T* operator->() const noexcept { return std::get_if<0>(&v_); }
+      ///@}
 
-      /// The error; undefined when this holds a value (check is_err() first).
+      ///@{
+      /// @brief The error; undefined when this holds a value (check is_err() first). The
+      /// rvalue overload moves it out.
       E& error() & noexcept { return *std::get_if<1>(&v_); }
       const E& error() const& noexcept { return *std::get_if<1>(&v_); }
       E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+      ///@}
 
       /// The value, or `fallback` when this is an error.
       template <class U>
@@ -104,29 +127,40 @@ class [[nodiscard]] Result {
 /// Result with no value: success, or an error E.
 ///
 /// Example:
-///   sluice::Result<void, SendError<int>> r = tx.try_send(1);
-///   if (!r) handle(r.error());
+/// ```cpp
+/// sluice::Result<void, SendError<int>> r = tx.try_send(1);
+/// if (!r) handle(r.error());
+/// ```
 template <class E>
 class [[nodiscard]] Result<void, E> {
  public:
-  using value_type = void;
-  using error_type = E;
+  using value_type = void;  ///< No success value.
+  using error_type = E;     ///< The error type.
 
+  /// Success: `return {};`.
   Result() noexcept : v_(std::in_place_index<0>) {}
+  /// A Result holding the error in `e`: `return sluice::Err(error);`.
   template <class G>
     requires std::is_constructible_v<E, G&&> Result(ErrValue<G> e)
         : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
 
+    /// True on success.
     bool has_value() const noexcept { return v_.index() == 0; }
+    /// Same as has_value().
     explicit operator bool() const noexcept { return has_value(); }
+    /// True when the Result holds an error.
     bool is_err() const noexcept { return v_.index() == 1; }
     /// Throws BadResultAccess when this is an error.
     void value() const {
       if (!has_value()) throw BadResultAccess();
     }
+    ///@{
+    /// @brief The error; undefined on success (check is_err() first). The rvalue overload
+    /// moves it out.
     E& error() & noexcept { return *std::get_if<1>(&v_); }
     const E& error() const& noexcept { return *std::get_if<1>(&v_); }
     E&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+    ///@}
 
    private:
     std::variant<std::monostate, E> v_;

@@ -1,20 +1,24 @@
-// sluice::Runtime, Builder and Handle: the task scheduler, its timer/IO driver and blocking pool.
-//
-// Two flavours, as in Tokio:
-//   - multi-thread: N worker threads (default: hardware threads), each with a local run queue
-//     and a LIFO slot, a shared inject queue, work stealing; Runtime::block_on polls its future on
-//     the calling thread.
-//   - current-thread: no threads of its own; Runtime::block_on drives the tasks on the calling
-//     thread (FIFO; deterministic enough for interleaving tests).
-// Shutdown (~Runtime or shutdown_timeout): workers stop, every still-pending task is destroyed
-// (its JoinHandle yields JoinError::cancelled()), spawns after that are cancelled at once.
-//
-// Example:
-//   sluice::Runtime rt = sluice::Builder::multi_thread().worker_threads(2).build();
-//   int v = rt.block_on([]() -> sluice::Task<int> {
-//     auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 20; }());
-//     co_return (co_await std::move(h)).value() + 1;
-//   }());   // 21
+/// @file
+/// sluice::Runtime, Builder and Handle: the task scheduler, its timer/IO driver and blocking pool.
+///
+/// Two flavours, as in Tokio:
+///   - multi-thread: N worker threads (default: hardware threads), each with a local run queue
+///     and a LIFO slot, a shared inject queue, work stealing; Runtime::block_on polls its future on
+///     the calling thread.
+///   - current-thread: no threads of its own; Runtime::block_on drives the tasks on the calling
+///     thread (FIFO; deterministic enough for interleaving tests).
+///
+/// Shutdown (~Runtime or shutdown_timeout): workers stop, every still-pending task is destroyed
+/// (its JoinHandle yields JoinError::cancelled()), spawns after that are cancelled at once.
+///
+/// Example:
+/// ```cpp
+/// sluice::Runtime rt = sluice::Builder::multi_thread().worker_threads(2).build();
+/// int v = rt.block_on([]() -> sluice::Task<int> {
+///   auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 20; }());
+///   co_return (co_await std::move(h)).value() + 1;
+/// }());   // 21
+/// ```
 #pragma once
 
 #include <chrono>
@@ -38,6 +42,7 @@ namespace sluice {
 
 class Runtime;
 
+/// @cond
 namespace detail {
 /// What a Builder collects.
 struct RuntimeConfig {
@@ -51,11 +56,14 @@ struct RuntimeConfig {
   std::string thread_name = "sluice-worker";
 };
 }  // namespace detail
+/// @endcond
 
 /// Configures and builds a Runtime.
 ///
 /// Example:
-///   auto rt = sluice::Builder::multi_thread().worker_threads(4).max_blocking_threads(16).build();
+/// ```cpp
+/// auto rt = sluice::Builder::multi_thread().worker_threads(4).max_blocking_threads(16).build();
+/// ```
 class Builder {
  public:
   /// A multi-thread runtime builder (defaults: hardware threads, 512 blocking threads, 10 s).
@@ -91,7 +99,8 @@ class Builder {
   /// refuses a thread or an fd.
   Runtime build() const;
 
-  /// The configuration collected so far.
+  /// The configuration collected so far. Its type, detail::RuntimeConfig, is an
+  /// implementation detail outside the documented API.
   const detail::RuntimeConfig& config() const noexcept { return cfg_; }
 
  private:
@@ -102,8 +111,10 @@ class Builder {
 /// A cheap, copyable reference to a runtime: spawn onto it from anywhere.
 ///
 /// Example:
-///   sluice::Handle h = sluice::Handle::current();   // inside a task
-///   std::thread([h] { h.spawn(work()); }).join();
+/// ```cpp
+/// sluice::Handle h = sluice::Handle::current();   // inside a task
+/// std::thread([h] { h.spawn(work()); }).join();
+/// ```
 class Handle {
  public:
   /// The handle of the runtime this thread runs in. Throws std::logic_error outside a runtime.
@@ -131,8 +142,10 @@ class Handle {
 /// An async runtime: scheduler + driver (timers) + blocking pool. Move-only.
 ///
 /// Example:
-///   auto rt = sluice::Runtime::current_thread();
-///   rt.block_on(main_task());
+/// ```cpp
+/// auto rt = sluice::Runtime::current_thread();
+/// rt.block_on(main_task());
+/// ```
 class Runtime {
  public:
   /// A multi-thread runtime with default settings.
@@ -140,11 +153,13 @@ class Runtime {
   /// A current-thread runtime with default settings.
   static Runtime current_thread() { return Builder::current_thread().build(); }
 
+  /// Takes over `o`'s runtime; `o` becomes empty (destroying it does nothing).
   Runtime(Runtime&&) noexcept = default;
+  /// Shuts the current runtime down (as ~Runtime), then takes over `o`'s.
   Runtime& operator=(Runtime&& o) noexcept;
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
-  /// Shuts the runtime down (see the top of this file); waits for running blocking tasks.
+  /// Shuts the runtime down (see runtime.hpp); waits for running blocking tasks.
   ~Runtime();
 
   /// Runs `f` (any Future or Task; an lvalue is polled in place) to completion and returns its
@@ -155,7 +170,9 @@ class Runtime {
   /// ("cannot call Runtime::block_on from a runtime thread ...").
   ///
   /// Example:
-  ///   int v = rt.block_on(answer());
+  /// ```cpp
+  /// int v = rt.block_on(answer());
+  /// ```
   template <Future F>
   future_output_t<F> block_on(F&& f) {
     using Fd = std::remove_cvref_t<F>;
@@ -169,8 +186,10 @@ class Runtime {
   /// Spawns `f` on this runtime (from any thread) and returns its JoinHandle.
   ///
   /// Example:
-  ///   auto h = rt.spawn(work());
-  ///   rt.block_on(std::move(h));
+  /// ```cpp
+  /// auto h = rt.spawn(work());
+  /// rt.block_on(std::move(h));
+  /// ```
   template <Future F>
   JoinHandle<future_output_t<F>> spawn(F&& f) {
     return detail::spawn_on(*core_, std::forward<F>(f));
@@ -189,7 +208,9 @@ class Runtime {
   /// The runtime accepts no more work afterwards (spawns are cancelled). Idempotent.
   ///
   /// Example:
-  ///   rt.shutdown_timeout(std::chrono::milliseconds(100));
+  /// ```cpp
+  /// rt.shutdown_timeout(std::chrono::milliseconds(100));
+  /// ```
   void shutdown_timeout(std::chrono::nanoseconds d);
   /// shutdown_timeout(0).
   void shutdown_background() { shutdown_timeout(std::chrono::nanoseconds::zero()); }

@@ -1,13 +1,14 @@
-// Wait for the first of several futures: select (fair) and select_biased, Tokio's `select!`.
-//
-// `co_await sluice::select(a, b, c)` polls the branches until one is ready, destroys (cancels)
-// all the others, and completes with a Selected: which branch won and its output. Before any
-// branch is polled the coop budget is checked; when it is exhausted the select wakes its task
-// and answers pending without polling anything (Tokio's `poll_budget_available`).
-//
-// Pass futures by value (`std::move(f)` for a named one), or lend one with `sluice::by_ref(f)`:
-// a lent future is not cancelled when it loses, so the same future can be raced again in the
-// next loop iteration — the analogue of `&mut fut` in tokio::select!.
+/// @file
+/// Wait for the first of several futures: select (fair) and select_biased, Tokio's `select!`.
+///
+/// `co_await sluice::select(a, b, c)` polls the branches until one is ready, destroys (cancels)
+/// all the others, and completes with a Selected: which branch won and its output. Before any
+/// branch is polled the coop budget is checked; when it is exhausted the select wakes its task
+/// and answers pending without polling anything (Tokio's `poll_budget_available`).
+///
+/// Pass futures by value (`std::move(f)` for a named one), or lend one with `sluice::by_ref(f)`:
+/// a lent future is not cancelled when it loses, so the same future can be raced again in the
+/// next loop iteration — the analogue of `&mut fut` in tokio::select!.
 #pragma once
 
 #include <cstddef>
@@ -31,12 +32,14 @@ namespace sluice {
 /// branch is named by its index, never by its type.
 ///
 /// Example:
-///   auto s = co_await sluice::select(rx.recv(), sluice::sleep(100ms));
-///   switch (s.index()) {
-///     case 0: handle(std::move(s).get<0>()); break;   // std::optional<T> from recv
-///     case 1: on_timeout(); break;                    // sleep's void as std::monostate
-///   }
-///   // or: s.visit([](auto index, auto& value) { if constexpr (index == 0) ... });
+/// ```cpp
+/// auto s = co_await sluice::select(rx.recv(), sluice::sleep(100ms));
+/// switch (s.index()) {
+///   case 0: handle(std::move(s).get<0>()); break;   // std::optional<T> from recv
+///   case 1: on_timeout(); break;                    // sleep's void as std::monostate
+/// }
+/// // or: s.visit([](auto index, auto& value) { if constexpr (index == 0) ... });
+/// ```
 template <class... Ts>
 class Selected {
   static_assert(sizeof...(Ts) > 0, "sluice::Selected needs at least one branch");
@@ -54,7 +57,9 @@ class Selected {
   bool is() const noexcept {
     return v_.index() == I;
   }
-  /// The output of branch I; throws std::bad_variant_access when another branch won.
+  ///@{
+  /// @brief The output of branch I; throws std::bad_variant_access when another branch won.
+  /// The rvalue overload (`std::move(s).get<I>()`) moves it out.
   template <std::size_t I>
   auto& get() & {
     return std::get<I>(v_);
@@ -67,13 +72,16 @@ class Selected {
   auto&& get() && {
     return std::get<I>(std::move(v_));
   }
+  ///@}
   /// Pointer to the output of branch I, or null when another branch won.
   template <std::size_t I>
   auto* get_if() noexcept {
     return std::get_if<I>(&v_);
   }
-  /// Calls `fn(std::integral_constant<std::size_t, I>{}, output)` for the winning branch I; every
-  /// instantiation must return the same type.
+  ///@{
+  /// @brief Calls `fn(std::integral_constant<std::size_t, I>{}, output)` for the winning
+  /// branch I and returns its result; every instantiation must return the same type. The
+  /// rvalue overload passes the output as an rvalue.
   template <class Fn>
   decltype(auto) visit(Fn&& fn) & {
     return visit_impl<Selected&>(*this, std::forward<Fn>(fn), std::index_sequence_for<Ts...>{});
@@ -83,9 +91,12 @@ class Selected {
     return visit_impl<Selected&&>(std::move(*this), std::forward<Fn>(fn),
                                   std::index_sequence_for<Ts...>{});
   }
-  /// The underlying variant (index = winning branch).
+  ///@}
+  ///@{
+  /// @brief The underlying variant (index = winning branch).
   std::variant<Ts...>& as_variant() & noexcept { return v_; }
   const std::variant<Ts...>& as_variant() const& noexcept { return v_; }
+  ///@}
 
  private:
   template <class Self, class Fn, std::size_t... Is>
@@ -112,10 +123,16 @@ class Selected {
 template <bool Biased, Future... Fs>
 class [[nodiscard]] SelectFuture {
  public:
+  /// The winning branch's index and output (void outputs as std::monostate).
   using Output = Selected<detail::stored_output_t<Fs>...>;
 
+  /// Takes ownership of the branches (use select() or select_biased()).
   explicit SelectFuture(Fs&&... fs) : slots_(std::move(fs)...) {}
 
+  /// Pending without polling any branch when the task's coop budget is exhausted (the task is
+  /// woken to try again). Otherwise polls the branches, from the first (Biased) or from a
+  /// random one, and is ready with the first that completes, after destroying the others.
+  /// Throws std::logic_error if polled after completion.
   Poll<Output> poll(Context& cx) {
     if (finished_)
       detail::throw_polled_after_completion(Biased ? "sluice::select_biased" : "sluice::select");
@@ -166,17 +183,21 @@ using SelectBiased = SelectFuture<true, Fs...>;
 /// is always ready cannot starve the others (tokio::select! without `biased;`).
 ///
 /// Example (receive with a timeout):
-///   auto s = co_await sluice::select(rx.recv(), sluice::sleep(std::chrono::seconds(1)));
-///   if (s.is<1>()) co_return Err(TimedOut{});
-///   auto msg = std::move(s).get<0>();
+/// ```cpp
+/// auto s = co_await sluice::select(rx.recv(), sluice::sleep(std::chrono::seconds(1)));
+/// if (s.is<1>()) co_return Err(TimedOut{});
+/// auto msg = std::move(s).get<0>();
+/// ```
 ///
 /// Example (a future kept across loop iterations, like `&mut fut`):
-///   auto shutdown = shutdown_rx.recv();
-///   for (;;) {
-///     auto s = co_await sluice::select(sluice::by_ref(shutdown), rx.recv());
-///     if (s.index() == 0) break;
-///     ...
-///   }
+/// ```cpp
+/// auto shutdown = shutdown_rx.recv();
+/// for (;;) {
+///   auto s = co_await sluice::select(sluice::by_ref(shutdown), rx.recv());
+///   if (s.index() == 0) break;
+///   ...
+/// }
+/// ```
 ///
 /// Cancel safety: see SelectFuture.
 template <Future... Fs>
@@ -193,7 +214,9 @@ Select<std::decay_t<Fs>...> select(Fs&&... fs) {
 /// must take priority (e.g. a shutdown signal first).
 ///
 /// Example:
-///   auto s = co_await sluice::select_biased(shutdown.recv(), rx.recv());   // shutdown wins ties
+/// ```cpp
+/// auto s = co_await sluice::select_biased(shutdown.recv(), rx.recv());   // shutdown wins ties
+/// ```
 ///
 /// Cancel safety: see SelectFuture.
 template <Future... Fs>

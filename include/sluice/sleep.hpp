@@ -1,12 +1,15 @@
-// sluice::sleep / sleep_until / Sleep: a future that completes at a deadline.
-//
-// Example:
-//   sluice::Task<void> run() {
-//     co_await sluice::sleep(std::chrono::milliseconds(100));
-//     std::puts("100 ms have elapsed");
-//   }
-//
-// Cancel safety: cancel safe. Destroying a Sleep deregisters its timer.
+/// @file
+/// sluice::sleep / sleep_until / Sleep: a future that completes at a deadline.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<void> run() {
+///   co_await sluice::sleep(std::chrono::milliseconds(100));
+///   std::puts("100 ms have elapsed");
+/// }
+/// ```
+///
+/// Cancel safety: cancel safe. Destroying a Sleep deregisters its timer.
 #pragma once
 
 #include <chrono>
@@ -29,18 +32,22 @@ namespace sluice {
 /// A Sleep may be moved, even while registered. Polling it after it completed returns ready.
 ///
 /// Example:
-///   auto s = sluice::sleep(std::chrono::seconds(1));
-///   s.reset(sluice::Instant::clock::now() + std::chrono::milliseconds(10));   // sooner
-///   co_await s;
+/// ```cpp
+/// auto s = sluice::sleep(std::chrono::seconds(1));
+/// s.reset(sluice::Instant::clock::now() + std::chrono::milliseconds(10));   // sooner
+/// co_await s;
+/// ```
 ///
 /// Cancel safety: cancel safe.
 class [[nodiscard]] Sleep {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
 
   /// A Sleep that completes at `deadline` (use sleep() / sleep_until()).
   explicit Sleep(Instant deadline) noexcept;
+  /// Takes over `other`'s deadline, waker and timer registration; `other` is left idle.
   Sleep(Sleep&& other) noexcept;
+  /// Cancels this Sleep's timer, then takes over `other`'s as the move constructor does.
   Sleep& operator=(Sleep&& other) noexcept;
   Sleep(const Sleep&) = delete;
   Sleep& operator=(const Sleep&) = delete;
@@ -50,22 +57,28 @@ class [[nodiscard]] Sleep {
   /// The instant at which this Sleep completes.
   ///
   /// Example:
-  ///   auto s = sluice::sleep_until(d);
-  ///   assert(s.deadline() == d);
+  /// ```cpp
+  /// auto s = sluice::sleep_until(d);
+  /// assert(s.deadline() == d);
+  /// ```
   Instant deadline() const noexcept { return entry_.deadline; }
 
   /// True once the timer driver fired this Sleep (or it was found already due when polled).
   ///
   /// Example:
-  ///   co_await s;
-  ///   assert(s.is_elapsed());
+  /// ```cpp
+  /// co_await s;
+  /// assert(s.is_elapsed());
+  /// ```
   bool is_elapsed() const noexcept;
 
   /// Changes the deadline; a Sleep that already completed becomes pending again until the new
   /// deadline. A registered Sleep whose new deadline is already due is woken.
   ///
   /// Example:
-  ///   s.reset(sluice::Instant::clock::now() + std::chrono::milliseconds(50));
+  /// ```cpp
+  /// s.reset(sluice::Instant::clock::now() + std::chrono::milliseconds(50));
+  /// ```
   void reset(Instant deadline);
 
   /// Ready once the deadline is reached; otherwise registers cx.waker() and returns pending.
@@ -82,7 +95,9 @@ class [[nodiscard]] Sleep {
 /// A Sleep that completes after `duration` (huge durations mean "about 30 years").
 ///
 /// Example:
-///   co_await sluice::sleep(std::chrono::milliseconds(10));
+/// ```cpp
+/// co_await sluice::sleep(std::chrono::milliseconds(10));
+/// ```
 ///
 /// Cancel safety: cancel safe.
 Sleep sleep(std::chrono::nanoseconds duration) noexcept;
@@ -90,8 +105,10 @@ Sleep sleep(std::chrono::nanoseconds duration) noexcept;
 /// A Sleep that completes at `deadline` (immediately if it has passed).
 ///
 /// Example:
-///   auto start = sluice::Instant::clock::now();
-///   co_await sluice::sleep_until(start + std::chrono::milliseconds(10));
+/// ```cpp
+/// auto start = sluice::Instant::clock::now();
+/// co_await sluice::sleep_until(start + std::chrono::milliseconds(10));
+/// ```
 ///
 /// Cancel safety: cancel safe.
 Sleep sleep_until(Instant deadline) noexcept;

@@ -1,14 +1,17 @@
-// sluice: the umbrella header. Everything a user names, in one include.
-//
-// Example:
-//   #include <sluice/sluice.hpp>
-//   int main() {
-//     auto rt = sluice::Runtime::multi_thread();
-//     return rt.block_on([]() -> sluice::Task<int> {
-//       auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 42; }());
-//       co_return (co_await std::move(h)).value() == 42 ? 0 : 1;
-//     }());
-//   }
+/// @file
+/// sluice: the umbrella header. Everything a user names, in one include.
+///
+/// Example:
+/// ```cpp
+/// #include <sluice/sluice.hpp>
+/// int main() {
+///   auto rt = sluice::Runtime::multi_thread();
+///   return rt.block_on([]() -> sluice::Task<int> {
+///     auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 42; }());
+///     co_return (co_await std::move(h)).value() == 42 ? 0 : 1;
+///   }());
+/// }
+/// ```
 #pragma once
 
 #include <sluice/block_on.hpp>
@@ -42,3 +45,7 @@
 #include <sluice/timeout.hpp>
 #include <sluice/waker.hpp>
 #include <sluice/yield_now.hpp>
+
+/// @namespace sluice
+/// @brief The runtime, tasks and futures, time, locks and Result; channels and TCP live in the
+/// nested namespaces mpsc, oneshot, broadcast, watch and net.

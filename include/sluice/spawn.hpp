@@ -1,8 +1,11 @@
-// sluice::spawn(fut): run a future as a new task on the current runtime.
-//
-// Example (inside a task or Runtime::block_on):
-//   sluice::JoinHandle<int> h = sluice::spawn(compute());
-//   int v = (co_await std::move(h)).value();
+/// @file
+/// sluice::spawn(fut): run a future as a new task on the current runtime.
+///
+/// Example (inside a task or Runtime::block_on):
+/// ```cpp
+/// sluice::JoinHandle<int> h = sluice::spawn(compute());
+/// int v = (co_await std::move(h)).value();
+/// ```
 #pragma once
 
 #include <stdexcept>
@@ -16,6 +19,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 /// Spawns `f` on `core` (one allocation: the task cell).
 template <Future F>
@@ -26,8 +30,9 @@ JoinHandle<future_output_t<F>> spawn_on(RuntimeCore& core, F&& f) {
   return JoinHandle<future_output_t<F>>(cell);
 }
 }  // namespace detail
+/// @endcond
 
-/// Spawns `f` (any Future, e.g. a Task) on the runtime this thread runs in (a worker thread, a
+/// Spawns `f` (any Future, such as a Task) on the runtime this thread runs in (a worker thread, a
 /// blocking-pool thread, or inside Runtime::block_on) and returns its JoinHandle. The task starts
 /// running without being awaited; dropping the JoinHandle detaches it.
 ///
@@ -35,7 +40,9 @@ JoinHandle<future_output_t<F>> spawn_on(RuntimeCore& core, F&& f) {
 /// the task is cancelled at once (its JoinHandle yields JoinError::cancelled()).
 ///
 /// Example:
-///   auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 1; }());
+/// ```cpp
+/// auto h = sluice::spawn([]() -> sluice::Task<int> { co_return 1; }());
+/// ```
 template <Future F>
 JoinHandle<future_output_t<F>> spawn(F&& f) {
   detail::RuntimeCore* core = detail::current_core();

@@ -1,12 +1,15 @@
-// sluice::spawn_blocking(fn): run a blocking function on the runtime's blocking thread pool.
-//
-// The pool is bounded (Builder::max_blocking_threads, default 512); threads are created on demand
-// and exit after Builder::thread_keep_alive (default 10 s) without work. An exception thrown by
-// `fn` is reported through the JoinHandle (JoinError::is_exception()).
-//
-// Example:
-//   sluice::JoinHandle<std::string> h = sluice::spawn_blocking([] { return read_file("x"); });
-//   auto text = (co_await std::move(h)).value();
+/// @file
+/// sluice::spawn_blocking(fn): run a blocking function on the runtime's blocking thread pool.
+///
+/// The pool is bounded (Builder::max_blocking_threads, default 512); threads are created on demand
+/// and exit after Builder::thread_keep_alive (default 10 s) without work. An exception thrown by
+/// `fn` is reported through the JoinHandle (JoinError::is_exception()).
+///
+/// Example:
+/// ```cpp
+/// sluice::JoinHandle<std::string> h = sluice::spawn_blocking([] { return read_file("x"); });
+/// auto text = (co_await std::move(h)).value();
+/// ```
 #pragma once
 
 #include <stdexcept>
@@ -19,6 +22,7 @@
 
 namespace sluice {
 
+/// @cond
 namespace detail {
 /// The future of a blocking task: its single poll runs the function.
 template <class Fn>
@@ -47,6 +51,7 @@ JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking_on(RuntimeCor
   return JoinHandle<typename Fut::Output>(cell);
 }
 }  // namespace detail
+/// @endcond
 
 /// Runs `fn()` on the blocking pool of the current runtime; returns its JoinHandle.
 /// Aborting it before it started cancels it; once running it runs to completion.
@@ -54,7 +59,9 @@ JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking_on(RuntimeCor
 /// Errors: throws std::logic_error outside a runtime.
 ///
 /// Example:
-///   auto h = sluice::spawn_blocking([] { std::this_thread::sleep_for(1ms); return 7; });
+/// ```cpp
+/// auto h = sluice::spawn_blocking([] { std::this_thread::sleep_for(1ms); return 7; });
+/// ```
 template <class Fn>
 JoinHandle<std::invoke_result_t<std::decay_t<Fn>&>> spawn_blocking(Fn&& fn) {
   detail::RuntimeCore* core = detail::current_core();

@@ -1,32 +1,36 @@
-// sluice::Task<T>: the coroutine type, sluice's `async fn`.
-//
-// A Task is lazy: nothing runs until it is awaited by another Task or polled as a future (by
-// spawn, block_on, select, join, timeout ...). Inside a Task, `co_await` accepts any Future (a
-// leaf such as a channel receive or a sleep) or another Task:
-//   - `co_await leaf` polls the leaf once; if it is ready there is no suspension at all. If it is
-//     pending, the whole chain of Tasks suspends and the outermost Task (the root) remembers the
-//     leaf; the next poll of the root re-polls that leaf and resumes the chain once it is ready.
-//   - `co_await child_task` runs the child inline, on the same root; when the child finishes
-//     without suspending, the parent simply continues (await_suspend returns false).
-// Resumption never relies on compiler tail calls: a child that finishes after a suspension hands
-// its parent to the root's trampoline loop, so a million sequential awaits use constant stack on
-// g++ 12 at any optimisation level and under sanitizers (DESIGN.md section 5).
-//
-// Exceptions thrown in a Task propagate to whoever awaits it; a spawned Task that throws reports
-// the exception through its JoinHandle. Destroying a Task cancels it: its frame, the child Tasks
-// it awaits and the leaf it waits on are destroyed, and the leaf deregisters its waker.
-//
-// Example:
-//   sluice::Task<int> answer() { co_return 42; }
-//   sluice::Task<int> twice() {
-//     int a = co_await answer();
-//     co_await sluice::sleep(std::chrono::milliseconds(1));
-//     co_return 2 * a;
-//   }
-//   int v = sluice::Runtime::current_thread().block_on(twice());   // 84
-//
-// Cancel safety: a Task is as cancel safe as the awaits inside it; dropping it mid-await cancels
-// the leaf it waits on (see that leaf's documentation).
+/// @file
+/// sluice::Task<T>: the coroutine type, sluice's `async fn`.
+///
+/// A Task is lazy: nothing runs until it is awaited by another Task or polled as a future (by
+/// spawn, block_on, select, join, timeout ...). Inside a Task, `co_await` accepts any Future (a
+/// leaf such as a channel receive or a sleep) or another Task:
+///   - `co_await leaf` polls the leaf once; if it is ready there is no suspension at all. If it is
+///     pending, the whole chain of Tasks suspends and the outermost Task (the root) remembers the
+///     leaf; the next poll of the root re-polls that leaf and resumes the chain once it is ready.
+///   - `co_await child_task` runs the child inline, on the same root; when the child finishes
+///     without suspending, the parent simply continues (await_suspend returns false).
+///
+/// Resumption never relies on compiler tail calls: a child that finishes after a suspension hands
+/// its parent to the root's trampoline loop, so a million sequential awaits use constant stack on
+/// g++ 12 at any optimisation level and under sanitizers (DESIGN.md section 5).
+///
+/// Exceptions thrown in a Task propagate to whoever awaits it; a spawned Task that throws reports
+/// the exception through its JoinHandle. Destroying a Task cancels it: its frame, the child Tasks
+/// it awaits and the leaf it waits on are destroyed, and the leaf deregisters its waker.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<int> answer() { co_return 42; }
+/// sluice::Task<int> twice() {
+///   int a = co_await answer();
+///   co_await sluice::sleep(std::chrono::milliseconds(1));
+///   co_return 2 * a;
+/// }
+/// int v = sluice::Runtime::current_thread().block_on(twice());   // 84
+/// ```
+///
+/// Cancel safety: a Task is as cancel safe as the awaits inside it; dropping it mid-await cancels
+/// the leaf it waits on (see that leaf's documentation).
 #pragma once
 
 #include <coroutine>
@@ -47,6 +51,7 @@ namespace sluice {
 template <class T = void>
 class Task;
 
+/// @cond
 namespace detail {
 
 /// State of one poll-driven chain of Tasks, kept in the outermost Task's promise.
@@ -206,17 +211,31 @@ class TaskAwaiter {
 };
 
 }  // namespace detail
+/// @endcond
 
-/// A lazy coroutine producing a T; also a Future (see the top of this file).
+/// A lazy coroutine producing a T; also a Future. Move-only.
+///
+/// Declare a coroutine returning Task<T> (Task<> for void) and `co_return` a T. Nothing runs
+/// until the Task is awaited by another Task or polled as a future (spawn, block_on, select,
+/// join, timeout); see task.hpp for how awaiting leaves and child Tasks works. An exception
+/// escaping the coroutine is rethrown to whoever awaits or polls it. Destroying a Task
+/// cancels it.
 template <class T>
 class [[nodiscard]] Task {
  public:
+  /// The promise the compiler uses for coroutines returning Task<T> (an implementation detail).
   using promise_type = detail::TaskPromise<T>;
+  /// What the coroutine `co_return`s, and what awaiting or polling the Task yields.
   using Output = T;
 
+  /// An empty Task holding no coroutine (valid() is false); polling it throws.
   Task() noexcept = default;
+  /// Adopts the coroutine `h`. Called by the promise when a coroutine is created; users get
+  /// Tasks by calling coroutines.
   explicit Task(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
+  /// Takes over `o`'s coroutine; `o` becomes empty.
   Task(Task&& o) noexcept : h_(std::exchange(o.h_, nullptr)) {}
+  /// Destroys (cancels) the current coroutine, then takes over `o`'s.
   Task& operator=(Task&& o) noexcept {
     if (this != &o) {
       destroy();
@@ -226,6 +245,7 @@ class [[nodiscard]] Task {
   }
   Task(const Task&) = delete;
   Task& operator=(const Task&) = delete;
+  /// Destroys the coroutine frame, cancelling it if it has not finished.
   ~Task() { destroy(); }
 
   /// True when this Task holds a coroutine (not default-constructed or moved-from).
@@ -271,6 +291,7 @@ class [[nodiscard]] Task {
   std::coroutine_handle<promise_type> h_;
 };
 
+/// @cond
 namespace detail {
 
 template <class T>
@@ -290,5 +311,6 @@ auto TaskPromiseBase::await_transform(Task<U>& t) noexcept {
 }
 
 }  // namespace detail
+/// @endcond
 
 }  // namespace sluice

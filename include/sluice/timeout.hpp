@@ -1,11 +1,14 @@
-// sluice::timeout / timeout_at: run a future with a deadline.
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   auto r = co_await sluice::timeout(std::chrono::milliseconds(10), std::move(rx));
-//   if (r.is_err()) std::puts("did not receive value within 10 ms");
-//
-// Cancel safety: that of the inner future.
+/// @file
+/// sluice::timeout / timeout_at: run a future with a deadline.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// auto r = co_await sluice::timeout(std::chrono::milliseconds(10), std::move(rx));
+/// if (r.is_err()) std::puts("did not receive value within 10 ms");
+/// ```
+///
+/// Cancel safety: that of the inner future.
 #pragma once
 
 #include <chrono>
@@ -27,17 +30,23 @@ namespace sluice {
 /// The error of a Timeout whose deadline came first.
 ///
 /// Example:
-///   auto r = co_await sluice::timeout(std::chrono::milliseconds(1),
-///   sluice::sleep(std::chrono::seconds(1))); assert(r.is_err() && std::string(r.error().what()) ==
-///   "deadline has elapsed");
+/// ```cpp
+/// auto r = co_await sluice::timeout(std::chrono::milliseconds(1),
+///                                   sluice::sleep(std::chrono::seconds(1)));
+/// assert(r.is_err() && std::string(r.error().what()) == "deadline has elapsed");
+/// ```
 struct Elapsed {
+  /// The (stateless) error value.
   Elapsed() noexcept = default;
-  // Not trivially copyable on purpose: g++ 12 warns (-Wmaybe-uninitialized) when a trivially
-  // copyable Result<int, Elapsed> holding the error is copied bytewise.
+  /// Copies nothing (Elapsed has no state). Not trivially copyable on purpose: g++ 12 warns
+  /// (-Wmaybe-uninitialized) when a trivially copyable Result<int, Elapsed> holding the error
+  /// is copied bytewise.
   Elapsed(const Elapsed&) noexcept {}
+  /// Copies nothing, as the copy constructor.
   Elapsed& operator=(const Elapsed&) noexcept { return *this; }
   /// "deadline has elapsed".
   const char* what() const noexcept { return "deadline has elapsed"; }
+  /// Always true: all Elapsed errors are equal.
   friend bool operator==(const Elapsed&, const Elapsed&) noexcept { return true; }
 };
 
@@ -49,13 +58,16 @@ struct Elapsed {
 /// without budget) so a busy inner future cannot hide an elapsed deadline.
 ///
 /// Example:
-///   sluice::Timeout<sluice::Task<int>> t = sluice::timeout(std::chrono::seconds(1), compute());
-///   sluice::Result<int, sluice::Elapsed> r = co_await t;
+/// ```cpp
+/// sluice::Timeout<sluice::Task<int>> t = sluice::timeout(std::chrono::seconds(1), compute());
+/// sluice::Result<int, sluice::Elapsed> r = co_await t;
+/// ```
 ///
 /// Cancel safety: that of the inner future F.
 template <Future F>
 class [[nodiscard]] Timeout {
  public:
+  /// F's output, or Elapsed when the deadline came first.
   using Output = Result<future_output_t<F>, Elapsed>;
 
   /// Wraps `fut`; `delay` is the deadline.
@@ -64,8 +76,10 @@ class [[nodiscard]] Timeout {
   /// The inner future (it must not have been cancelled by the deadline yet).
   ///
   /// Example:
-  ///   auto t = sluice::timeout(d, rx.recv());
-  ///   auto& recv = t.get_mut();
+  /// ```cpp
+  /// auto t = sluice::timeout(d, rx.recv());
+  /// auto& recv = t.get_mut();
+  /// ```
   F& get_mut() {
     if (!inner_)
       throw std::logic_error("sluice::Timeout: the inner future was cancelled by the deadline");
@@ -74,7 +88,9 @@ class [[nodiscard]] Timeout {
   /// The inner future, read-only (same precondition as get_mut()).
   ///
   /// Example:
-  ///   const auto& recv = t.get_ref();
+  /// ```cpp
+  /// const auto& recv = t.get_ref();
+  /// ```
   const F& get_ref() const {
     if (!inner_)
       throw std::logic_error("sluice::Timeout: the inner future was cancelled by the deadline");
@@ -83,7 +99,9 @@ class [[nodiscard]] Timeout {
   /// The deadline.
   ///
   /// Example:
-  ///   auto when = t.deadline();
+  /// ```cpp
+  /// auto when = t.deadline();
+  /// ```
   Instant deadline() const noexcept { return delay_.deadline(); }
 
   /// Polls the inner future, then the deadline. Throws std::logic_error if polled after it
@@ -122,8 +140,10 @@ class [[nodiscard]] Timeout {
 /// value.
 ///
 /// Example:
-///   auto r = co_await sluice::timeout(std::chrono::milliseconds(50), rx.recv());
-///   if (!r) std::puts("timed out");
+/// ```cpp
+/// auto r = co_await sluice::timeout(std::chrono::milliseconds(50), rx.recv());
+/// if (!r) std::puts("timed out");
+/// ```
 ///
 /// Cancel safety: that of `fut`.
 template <Future F>
@@ -134,8 +154,10 @@ Timeout<std::decay_t<F>> timeout(std::chrono::nanoseconds duration, F&& fut) {
 /// Like timeout(), with an absolute deadline.
 ///
 /// Example:
-///   auto deadline = sluice::Instant::clock::now() + std::chrono::seconds(1);
-///   auto r = co_await sluice::timeout_at(deadline, fetch());
+/// ```cpp
+/// auto deadline = sluice::Instant::clock::now() + std::chrono::seconds(1);
+/// auto r = co_await sluice::timeout_at(deadline, fetch());
+/// ```
 ///
 /// Cancel safety: that of `fut`.
 template <Future F>

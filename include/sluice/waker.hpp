@@ -1,20 +1,23 @@
-// sluice::Waker: the handle a pending future keeps so that someone can wake its task later.
-//
-// Modelled on Rust's Waker/RawWaker: a data pointer and a table of four functions (clone, wake,
-// wake_by_ref, drop). Waking a runtime task schedules it; waking a thread waker unparks a thread.
-// Copying a Waker clones it (a task waker bumps the task's reference count); destroying it drops.
-//
-// Example (a leaf future that is ready the second time it is polled):
-//   struct Once {
-//     using Output = void;
-//     bool polled = false;
-//     sluice::Poll<void> poll(sluice::Context& cx) {
-//       if (polled) return sluice::Poll<void>::ready();
-//       polled = true;
-//       cx.waker().wake_by_ref();   // ask to be polled again
-//       return sluice::pending;
-//     }
-//   };
+/// @file
+/// sluice::Waker: the handle a pending future keeps so that someone can wake its task later.
+///
+/// Modelled on Rust's Waker/RawWaker: a data pointer and a table of four functions (clone, wake,
+/// wake_by_ref, drop). Waking a runtime task schedules it; waking a thread waker unparks a thread.
+/// Copying a Waker clones it (a task waker bumps the task's reference count); destroying it drops.
+///
+/// Example (a leaf future that is ready the second time it is polled):
+/// ```cpp
+/// struct Once {
+///   using Output = void;
+///   bool polled = false;
+///   sluice::Poll<void> poll(sluice::Context& cx) {
+///     if (polled) return sluice::Poll<void>::ready();
+///     polled = true;
+///     cx.waker().wake_by_ref();   // ask to be polled again
+///     return sluice::pending;
+///   }
+/// };
+/// ```
 #pragma once
 
 #include <utility>
@@ -39,9 +42,11 @@ struct RawWakerVTable {
 /// from any thread; a single Waker object is not safe to mutate from two threads at once.
 ///
 /// Example:
-///   sluice::Waker saved = cx.waker();   // keep a clone
-///   ...
-///   std::move(saved).wake();            // later, from any thread
+/// ```cpp
+/// sluice::Waker saved = cx.waker();   // keep a clone
+/// ...
+/// std::move(saved).wake();            // later, from any thread
+/// ```
 class Waker {
  public:
   /// An empty waker: wake() and wake_by_ref() do nothing.
@@ -49,9 +54,12 @@ class Waker {
   /// Adopts `data` (one reference) with the given table.
   constexpr Waker(void* data, const RawWakerVTable* vtable) noexcept : data_(data), vt_(vtable) {}
 
+  /// Clones `o` through its vtable (an empty Waker copies as empty).
   Waker(const Waker& o) : data_(o.vt_ ? o.vt_->clone(o.data_) : nullptr), vt_(o.vt_) {}
+  /// Takes over `o`'s reference; `o` becomes empty.
   Waker(Waker&& o) noexcept
       : data_(std::exchange(o.data_, nullptr)), vt_(std::exchange(o.vt_, nullptr)) {}
+  /// Drops the current target and clones `o`; does nothing when will_wake(o) already holds.
   Waker& operator=(const Waker& o) {
     if (this != &o && !will_wake(o)) {
       Waker tmp(o);
@@ -59,6 +67,7 @@ class Waker {
     }
     return *this;
   }
+  /// Drops the current target and takes over `o`'s reference; `o` becomes empty.
   Waker& operator=(Waker&& o) noexcept {
     if (this != &o) {
       Waker tmp(std::move(o));
@@ -66,6 +75,7 @@ class Waker {
     }
     return *this;
   }
+  /// Drops the reference without waking (see reset()).
   ~Waker() { reset(); }
 
   /// Wakes the target and empties this Waker.
@@ -90,6 +100,7 @@ class Waker {
       vt->drop(std::exchange(data_, nullptr));
     }
   }
+  /// Exchanges the targets of two wakers.
   void swap(Waker& o) noexcept {
     std::swap(data_, o.data_);
     std::swap(vt_, o.vt_);
@@ -108,12 +119,14 @@ class Waker {
   const RawWakerVTable* vt_ = nullptr;
 };
 
+/// @cond
 namespace detail {
 inline void* noop_clone(void* d) { return d; }
 inline void noop_fn(void*) {}
 inline constexpr RawWakerVTable kNoopWakerVTable{&noop_clone, &noop_fn, &noop_fn, &noop_fn};
 inline const Waker kNoopWaker{nullptr, &kNoopWakerVTable};
 }  // namespace detail
+/// @endcond
 
 inline const Waker& Waker::noop() noexcept { return detail::kNoopWaker; }
 

@@ -1,9 +1,12 @@
-// sluice::yield_now(): let the other ready tasks of this worker run before continuing.
-//
-// Example:
-//   sluice::Task<void> busy() {
-//     for (int i = 0; i < 1000; ++i) { step(i); co_await sluice::yield_now(); }
-//   }
+/// @file
+/// sluice::yield_now(): let the other ready tasks of this worker run before continuing.
+///
+/// Example:
+/// ```cpp
+/// sluice::Task<void> busy() {
+///   for (int i = 0; i < 1000; ++i) { step(i); co_await sluice::yield_now(); }
+/// }
+/// ```
 #pragma once
 
 #include <sluice/context.hpp>
@@ -15,12 +18,15 @@ namespace sluice {
 /// at the back of its run queue); the second poll is ready.
 ///
 /// Example:
-///   co_await sluice::yield_now();
+/// ```cpp
+/// co_await sluice::yield_now();
+/// ```
 ///
 /// Cancel safety: cancel safe (it holds nothing).
 class [[nodiscard]] YieldNow {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Pending (after waking the task) the first time, ready the second.
   Poll<void> poll(Context& cx) {
     if (yielded_) return Poll<void>::ready();
     yielded_ = true;

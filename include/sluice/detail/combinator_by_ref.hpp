@@ -1,6 +1,7 @@
-// sluice::by_ref(fut): lend a future to a combinator without giving it away.
-//
-// Lives in detail/ because join.hpp and select.hpp both use it; users include either of those.
+/// @file
+/// sluice::by_ref(fut): lend a future to a combinator without giving it away.
+///
+/// Lives in detail/ because join.hpp and select.hpp both use it; users include either of those.
 #pragma once
 
 #include <sluice/context.hpp>
@@ -18,21 +19,25 @@ namespace sluice {
 /// returned ready (a Task throws std::logic_error if you do).
 ///
 /// Example (a deadline over a whole loop, not per message):
-///   auto deadline = sluice::sleep(std::chrono::seconds(5));
-///   for (;;) {
-///     auto s = co_await sluice::select(rx.recv(), sluice::by_ref(deadline));
-///     if (s.index() == 1) break;               // timed out; `deadline` completed
-///     auto msg = std::move(s).get<0>();
-///     if (!msg) break;                         // channel closed
-///     handle(*msg);
-///   }
+/// ```cpp
+/// auto deadline = sluice::sleep(std::chrono::seconds(5));
+/// for (;;) {
+///   auto s = co_await sluice::select(rx.recv(), sluice::by_ref(deadline));
+///   if (s.index() == 1) break;               // timed out; `deadline` completed
+///   auto msg = std::move(s).get<0>();
+///   if (!msg) break;                         // channel closed
+///   handle(*msg);
+/// }
+/// ```
 ///
 /// Cancel safety: dropping a ByRef cancels nothing; the referenced future keeps its state.
 template <Future F>
 class [[nodiscard]] ByRef {
  public:
-  using Output = future_output_t<F>;
+  using Output = future_output_t<F>;  ///< F's output.
+  /// Lends `f`, which must outlive this ByRef (use by_ref()).
   explicit ByRef(F& f) noexcept : f_(&f) {}
+  /// Polls the referenced future.
   Poll<Output> poll(Context& cx) { return f_->poll(cx); }
 
  private:

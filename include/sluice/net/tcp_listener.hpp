@@ -1,21 +1,24 @@
-// sluice::net::TcpListener: a listening TCP socket; accept() is a future.
-//
-// bind() is a plain call (binding never waits): SO_REUSEADDR on, listen backlog 1024, the
-// socket registered with the runtime this thread runs in (std::logic_error outside one).
-// Errors are std::error_code values: an address in use is std::errc::address_in_use; accept
-// errors such as EMFILE (too many open files) are returned, and the listener stays usable.
-//
-// Example (an echo server):
-//   sluice::Task<void> serve() {
-//     auto listener = sluice::net::TcpListener::bind("127.0.0.1:0");
-//     if (!listener) co_return;
-//     std::cout << "listening on " << listener->local_addr()->to_string() << "\n";
-//     for (;;) {
-//       auto accepted = co_await listener->accept();
-//       if (!accepted) continue;                        // e.g. EMFILE: try again
-//       sluice::spawn(echo(std::move(accepted->stream))).detach();
-//     }
-//   }
+/// @file
+/// sluice::net::TcpListener: a listening TCP socket; accept() is a future.
+///
+/// bind() is a plain call (binding never waits): SO_REUSEADDR on, listen backlog 1024, the
+/// socket registered with the runtime this thread runs in (std::logic_error outside one).
+/// Errors are std::error_code values: an address in use is std::errc::address_in_use; accept
+/// errors such as EMFILE (too many open files) are returned, and the listener stays usable.
+///
+/// Example (an echo server):
+/// ```cpp
+/// sluice::Task<void> serve() {
+///   auto listener = sluice::net::TcpListener::bind("127.0.0.1:0");
+///   if (!listener) co_return;
+///   std::cout << "listening on " << listener->local_addr()->to_string() << "\n";
+///   for (;;) {
+///     auto accepted = co_await listener->accept();
+///     if (!accepted) continue;                        // e.g. EMFILE: try again
+///     sluice::spawn(echo(std::move(accepted->stream))).detach();
+///   }
+/// }
+/// ```
 #pragma once
 
 #include <string_view>
@@ -31,8 +34,8 @@ namespace sluice::net {
 
 /// What accept() yields: the new connection and the peer's address.
 struct Accepted {
-  TcpStream stream;
-  SocketAddr peer;
+  TcpStream stream;  ///< The accepted connection, registered with the runtime.
+  SocketAddr peer;   ///< The address of the remote end.
 };
 
 /// A listening socket. Move-only; closes the socket when destroyed.
@@ -43,29 +46,39 @@ class TcpListener {
   /// Binds and listens on `addr` (port 0: the kernel picks a free port; see local_addr()).
   ///
   /// Example:
-  ///   auto l = sluice::net::TcpListener::bind(sluice::net::SocketAddr::v4_loopback(0));
+  /// ```cpp
+  /// auto l = sluice::net::TcpListener::bind(sluice::net::SocketAddr::v4_loopback(0));
+  /// ```
   static IoResult<TcpListener> bind(const SocketAddr& addr);
   /// bind() after SocketAddr::parse(text); an unparsable text answers std::errc::invalid_argument.
   ///
   /// Example:
-  ///   auto l = sluice::net::TcpListener::bind("0.0.0.0:6379");
+  /// ```cpp
+  /// auto l = sluice::net::TcpListener::bind("0.0.0.0:6379");
+  /// ```
   static IoResult<TcpListener> bind(std::string_view text);
 
   /// Adopts a listening socket (made non-blocking, registered). On error the fd is closed.
   ///
   /// Example:
-  ///   auto l = sluice::net::TcpListener::from_fd(fd);
+  /// ```cpp
+  /// auto l = sluice::net::TcpListener::from_fd(fd);
+  /// ```
   static IoResult<TcpListener> from_fd(int fd);
 
+  /// Takes over `o`'s socket; `o` must not be used afterwards.
   TcpListener(TcpListener&&) noexcept = default;
+  /// Closes the socket held now, then takes over the other's.
   TcpListener& operator=(TcpListener&&) noexcept = default;
 
   /// Waits for the next connection. Output: IoResult<Accepted>. Cancel-safety: cancel-safe
   /// (a connection is only taken from the kernel when the future completes).
   ///
   /// Example:
-  ///   auto a = co_await listener.accept();
-  ///   if (a) std::cout << "from " << a->peer.to_string() << "\n";
+  /// ```cpp
+  /// auto a = co_await listener.accept();
+  /// if (a) std::cout << "from " << a->peer.to_string() << "\n";
+  /// ```
   AcceptFuture accept() noexcept;
 
   /// For hand-written futures: accept() as a poll function.
@@ -74,7 +87,9 @@ class TcpListener {
   /// The bound address (with the real port when bound to port 0).
   ///
   /// Example:
-  ///   auto port = listener.local_addr()->port();
+  /// ```cpp
+  /// auto port = listener.local_addr()->port();
+  /// ```
   IoResult<SocketAddr> local_addr() const;
 
   /// The socket fd (still owned by the listener).
@@ -88,8 +103,10 @@ class TcpListener {
 /// Future of TcpListener::accept. Output: IoResult<Accepted>. Cancel-safe.
 class TcpListener::AcceptFuture {
  public:
-  using Output = IoResult<Accepted>;
+  using Output = IoResult<Accepted>;  ///< The new connection, or the accept error.
+  /// An accept on `l`, which must outlive this future (use TcpListener::accept()).
   explicit AcceptFuture(TcpListener& l) noexcept : l_(&l) {}
+  /// Same as TcpListener::poll_accept().
   Poll<Output> poll(Context& cx) { return l_->poll_accept(cx); }
 
  private:

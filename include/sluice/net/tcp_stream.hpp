@@ -1,24 +1,27 @@
-// sluice::net::TcpStream: a TCP connection driven by the runtime's epoll driver.
-//
-// Every operation is a future (or a plain call that never blocks): read, read_buf, write,
-// write_all, readable, writable; connect is a future too. Errors are std::error_code values
-// (io_error.hpp), never exceptions; the only throw is creating a socket outside a runtime
-// (std::logic_error, as sleep()). Sockets are non-blocking, close-on-exec; writes never raise
-// SIGPIPE (a closed peer gives std::errc::broken_pipe).
-//
-// One task may read while another writes (each direction has its own waker). Two tasks reading
-// (or two writing) the same stream at once is not supported: the later waker replaces the first.
-// The futures borrow the stream (and the buffer): keep both alive until the future is done.
-//
-// Example (an echo client):
-//   sluice::Task<void> echo(sluice::net::SocketAddr addr) {
-//     auto conn = co_await sluice::net::TcpStream::connect(addr);
-//     if (!conn) { std::cerr << conn.error().message() << "\n"; co_return; }
-//     auto w = co_await conn->write_all("hello\n");
-//     char buf[64];
-//     auto n = co_await conn->read(buf);           // IoResult<size_t>; 0 = the peer closed
-//     if (w && n) std::cout << std::string_view(buf, *n);
-//   }
+/// @file
+/// sluice::net::TcpStream: a TCP connection driven by the runtime's epoll driver.
+///
+/// Every operation is a future (or a plain call that never blocks): read, read_buf, write,
+/// write_all, readable, writable; connect is a future too. Errors are std::error_code values
+/// (io_error.hpp), never exceptions; the only throw is creating a socket outside a runtime
+/// (std::logic_error, as sleep()). Sockets are non-blocking, close-on-exec; writes never raise
+/// SIGPIPE (a closed peer gives std::errc::broken_pipe).
+///
+/// One task may read while another writes (each direction has its own waker). Two tasks reading
+/// (or two writing) the same stream at once is not supported: the later waker replaces the first.
+/// The futures borrow the stream (and the buffer): keep both alive until the future is done.
+///
+/// Example (an echo client):
+/// ```cpp
+/// sluice::Task<void> echo(sluice::net::SocketAddr addr) {
+///   auto conn = co_await sluice::net::TcpStream::connect(addr);
+///   if (!conn) { std::cerr << conn.error().message() << "\n"; co_return; }
+///   auto w = co_await conn->write_all("hello\n");
+///   char buf[64];
+///   auto n = co_await conn->read(buf);           // IoResult<size_t>; 0 = the peer closed
+///   if (w && n) std::cout << std::string_view(buf, *n);
+/// }
+/// ```
 #pragma once
 
 #include <sys/socket.h>
@@ -39,7 +42,11 @@
 namespace sluice::net {
 
 /// Which half of a connection shutdown() closes.
-enum class Shutdown { read = SHUT_RD, write = SHUT_WR, both = SHUT_RDWR };
+enum class Shutdown {
+  read = SHUT_RD,   ///< No more reads: later reads return 0.
+  write = SHUT_WR,  ///< No more writes: sends FIN, the peer reads end of stream.
+  both = SHUT_RDWR  ///< Both halves.
+};
 
 /// A contiguous growable byte container read_buf can append to (std::string,
 /// std::vector<char>, std::vector<unsigned char>, std::vector<std::byte>).
@@ -53,7 +60,9 @@ concept GrowableByteBuffer = requires(B& b, std::size_t n) {
 }
 &&sizeof(typename B::value_type) == 1;
 
-/// A TCP connection. Move-only; closes the socket when destroyed. See the top of this file.
+/// A TCP connection. Move-only; closes the socket when destroyed (see tcp_stream.hpp). Reads
+/// and writes are futures that borrow the stream: keep it alive (and in place) until they
+/// complete.
 class TcpStream {
  public:
   class ConnectFuture;
@@ -68,25 +77,33 @@ class TcpStream {
   /// Cancel-safety: cancelling closes the half-open socket; nothing else happened.
   ///
   /// Example:
-  ///   auto s = co_await sluice::net::TcpStream::connect(*sluice::net::SocketAddr::parse(
-  ///       "127.0.0.1:6379"));
+  /// ```cpp
+  /// auto s = co_await sluice::net::TcpStream::connect(*sluice::net::SocketAddr::parse(
+  ///     "127.0.0.1:6379"));
+  /// ```
   static ConnectFuture connect(const SocketAddr& addr);
 
   /// connect() after SocketAddr::parse(text); an unparsable text answers
   /// std::errc::invalid_argument.
   ///
   /// Example:
-  ///   auto s = co_await sluice::net::TcpStream::connect("127.0.0.1:6379");
+  /// ```cpp
+  /// auto s = co_await sluice::net::TcpStream::connect("127.0.0.1:6379");
+  /// ```
   static ConnectFuture connect(std::string_view text);
 
   /// Adopts a connected socket (it is made non-blocking and registered with this thread's
   /// runtime). On error the fd is closed.
   ///
   /// Example:
-  ///   auto s = sluice::net::TcpStream::from_fd(fd);
+  /// ```cpp
+  /// auto s = sluice::net::TcpStream::from_fd(fd);
+  /// ```
   static IoResult<TcpStream> from_fd(int fd);
 
+  /// Takes over `o`'s socket; `o` must not be used afterwards.
   TcpStream(TcpStream&&) noexcept = default;
+  /// Closes the socket held now, then takes over the other's.
   TcpStream& operator=(TcpStream&&) noexcept = default;
 
   /// Reads at most buf.size() bytes. Output: IoResult<size_t>, 0 when the peer closed its
@@ -94,8 +111,10 @@ class TcpStream {
   /// future completes).
   ///
   /// Example:
-  ///   char buf[4096];
-  ///   auto n = co_await stream.read(buf);
+  /// ```cpp
+  /// char buf[4096];
+  /// auto n = co_await stream.read(buf);
+  /// ```
   ReadFuture read(std::span<char> buf) noexcept;
   /// read() into raw memory.
   ReadFuture read(void* data, std::size_t len) noexcept;
@@ -105,8 +124,10 @@ class TcpStream {
   /// cancel-safe (buf keeps its size when cancelled).
   ///
   /// Example:
-  ///   std::string in;
-  ///   while (true) { auto n = co_await stream.read_buf(in); if (!n || *n == 0) break; }
+  /// ```cpp
+  /// std::string in;
+  /// while (true) { auto n = co_await stream.read_buf(in); if (!n || *n == 0) break; }
+  /// ```
   template <GrowableByteBuffer B>
   ReadBufFuture<B> read_buf(B& buf) noexcept;
 
@@ -114,37 +135,49 @@ class TcpStream {
   /// IoResult<size_t>. Cancel-safety: cancel-safe (nothing is written unless it completes).
   ///
   /// Example:
-  ///   auto n = co_await stream.write("PING\r\n");
+  /// ```cpp
+  /// auto n = co_await stream.write("PING\r\n");
+  /// ```
   WriteFuture write(std::string_view data) noexcept;
 
   /// Writes all of `data`. Output: IoResult<void>. Cancel-safety: NOT cancel-safe: a cancelled
   /// write_all may have written a prefix (use write() to know how much).
   ///
   /// Example:
-  ///   if (auto r = co_await stream.write_all(reply); !r) co_return;
+  /// ```cpp
+  /// if (auto r = co_await stream.write_all(reply); !r) co_return;
+  /// ```
   WriteAllFuture write_all(std::string_view data) noexcept;
 
   /// Completes when the socket is readable (or closed / in error). Output: IoResult<void>.
   /// Cancel-safety: cancel-safe.
   ///
   /// Example:
-  ///   co_await stream.readable();  auto n = stream.try_read(buf);
+  /// ```cpp
+  /// co_await stream.readable();  auto n = stream.try_read(buf);
+  /// ```
   ReadyFuture readable() noexcept;
   /// Completes when the socket is writable (or closed / in error). Cancel-safe.
   ///
   /// Example:
-  ///   co_await stream.writable();  auto n = stream.try_write("x");
+  /// ```cpp
+  /// co_await stream.writable();  auto n = stream.try_write("x");
+  /// ```
   ReadyFuture writable() noexcept;
 
   /// One non-blocking read: std::errc::operation_would_block when nothing is there.
   ///
   /// Example:
-  ///   auto n = stream.try_read(buf);
+  /// ```cpp
+  /// auto n = stream.try_read(buf);
+  /// ```
   IoResult<std::size_t> try_read(std::span<char> buf);
   /// One non-blocking write: std::errc::operation_would_block when the buffer is full.
   ///
   /// Example:
-  ///   auto n = stream.try_write("x");
+  /// ```cpp
+  /// auto n = stream.try_write("x");
+  /// ```
   IoResult<std::size_t> try_write(std::string_view data);
 
   /// For hand-written futures: read() as a poll function.
@@ -156,13 +189,17 @@ class TcpStream {
   /// it never waits.
   ///
   /// Example:
-  ///   (void)stream.shutdown(sluice::net::Shutdown::write);
+  /// ```cpp
+  /// (void)stream.shutdown(sluice::net::Shutdown::write);
+  /// ```
   IoResult<void> shutdown(Shutdown how = Shutdown::write);
 
   /// TCP_NODELAY on or off (off: Nagle's algorithm batches small writes).
   ///
   /// Example:
-  ///   (void)stream.set_nodelay(true);
+  /// ```cpp
+  /// (void)stream.set_nodelay(true);
+  /// ```
   IoResult<void> set_nodelay(bool on);
   /// Whether TCP_NODELAY is on.
   IoResult<bool> nodelay() const;
@@ -170,7 +207,9 @@ class TcpStream {
   /// The remote address.
   ///
   /// Example:
-  ///   std::cout << stream.peer_addr()->to_string();
+  /// ```cpp
+  /// std::cout << stream.peer_addr()->to_string();
+  /// ```
   IoResult<SocketAddr> peer_addr() const;
   /// The local address.
   IoResult<SocketAddr> local_addr() const;
@@ -188,8 +227,10 @@ class TcpStream {
 /// Future of TcpStream::read. Output: IoResult<size_t>. Cancel-safe.
 class TcpStream::ReadFuture {
  public:
-  using Output = IoResult<std::size_t>;
+  using Output = IoResult<std::size_t>;  ///< Bytes read (0: end of stream), or the error.
+  /// A read from `s` into `buf`; both must outlive the future (use TcpStream::read()).
   ReadFuture(TcpStream& s, std::span<char> buf) noexcept : s_(&s), buf_(buf) {}
+  /// Same as TcpStream::poll_read().
   Poll<Output> poll(Context& cx) { return s_->poll_read(cx, buf_); }
 
  private:
@@ -201,8 +242,12 @@ class TcpStream::ReadFuture {
 template <GrowableByteBuffer B>
 class TcpStream::ReadBufFuture {
  public:
-  using Output = IoResult<std::size_t>;
+  using Output = IoResult<std::size_t>;  ///< Bytes appended (0: end of stream), or the error.
+  /// A read from `s` appending to `buf`; both must outlive the future (use
+  /// TcpStream::read_buf()).
   ReadBufFuture(TcpStream& s, B& buf) noexcept : s_(&s), buf_(&buf) {}
+  /// Grows `buf` to make room, polls one read into the new room, then shrinks `buf` back to
+  /// its old size plus the bytes read (so `buf` keeps its size while pending).
   Poll<Output> poll(Context& cx) {
     constexpr std::size_t kMinRoom = 4096;
     // resize() zero-fills (C++20 has no resize-without-init): cap what one read may fill.
@@ -229,8 +274,10 @@ class TcpStream::ReadBufFuture {
 /// Future of TcpStream::write. Output: IoResult<size_t>. Cancel-safe.
 class TcpStream::WriteFuture {
  public:
-  using Output = IoResult<std::size_t>;
+  using Output = IoResult<std::size_t>;  ///< Bytes written, or the error.
+  /// A write of `data` to `s`; both must outlive the future (use TcpStream::write()).
   WriteFuture(TcpStream& s, std::string_view data) noexcept : s_(&s), data_(data) {}
+  /// Same as TcpStream::poll_write().
   Poll<Output> poll(Context& cx) { return s_->poll_write(cx, data_); }
 
  private:
@@ -241,8 +288,12 @@ class TcpStream::WriteFuture {
 /// Future of TcpStream::write_all. Output: IoResult<void>. Not cancel-safe (see write_all).
 class TcpStream::WriteAllFuture {
  public:
-  using Output = IoResult<void>;
+  using Output = IoResult<void>;  ///< Success once every byte is written, or the error.
+  /// A write of all of `data` to `s`; both must outlive the future (use
+  /// TcpStream::write_all()).
   WriteAllFuture(TcpStream& s, std::string_view data) noexcept : s_(&s), rest_(data) {}
+  /// Writes until nothing is left or the socket would block. Errors: the socket's error, or
+  /// IoErrc::write_zero when the kernel accepted zero bytes.
   Poll<Output> poll(Context& cx);
 
  private:
@@ -253,8 +304,12 @@ class TcpStream::WriteAllFuture {
 /// Future of TcpStream::readable / writable. Output: IoResult<void>. Cancel-safe.
 class TcpStream::ReadyFuture {
  public:
-  using Output = IoResult<void>;
+  using Output = IoResult<void>;  ///< Success when ready, or the socket's error.
+  /// Waits on `s` for direction `dir` (an implementation type: use TcpStream::readable() or
+  /// writable()).
   ReadyFuture(TcpStream& s, detail::Direction dir) noexcept : s_(&s), dir_(dir) {}
+  /// Ready once the driver reported the socket readable / writable (or closed, or in error).
+  /// Spends one unit of coop budget when ready.
   Poll<Output> poll(Context& cx);
 
  private:
@@ -265,8 +320,13 @@ class TcpStream::ReadyFuture {
 /// Future of TcpStream::connect. Output: IoResult<TcpStream>. Cancelling closes the socket.
 class TcpStream::ConnectFuture {
  public:
-  using Output = IoResult<TcpStream>;
+  using Output = IoResult<TcpStream>;  ///< The connected stream, or the error.
+  /// A connection to `addr`; nullopt stands for an address that did not parse (use
+  /// TcpStream::connect()).
   explicit ConnectFuture(std::optional<SocketAddr> addr) noexcept : addr_(addr) {}
+  /// The first poll creates the socket and starts a non-blocking connect; later polls wait
+  /// until it is writable and read SO_ERROR. Errors: std::errc::invalid_argument for an
+  /// unparsable address, or the errno of socket() / connect() (e.g. connection_refused).
   Poll<Output> poll(Context& cx);
 
  private:

@@ -1,20 +1,23 @@
-// sluice::broadcast: a multi-producer, multi-consumer channel where every receiver sees every
-// value sent after it subscribed (each gets its own copy; T must be copyable).
-//
-// The channel keeps the last `capacity` values (rounded up to a power of two). A receiver that
-// falls further behind is lapped: its next recv() reports Lagged(n), n the exact number of values
-// it missed, and it continues from the oldest value still kept. Slow receivers never slow the
-// sender. Internals: detail/broadcast_ring.hpp.
-//
-// channel(capacity) makes a sender and its first receiver; Sender<T>(capacity) (Tokio's
-// Sender::new) a sender alone, whose sends fail until someone subscribes.
-//
-// Example:
-//   auto [tx, rx] = sluice::broadcast::channel<std::string>(16);
-//   auto rx2 = tx.subscribe();
-//   (void)tx.send("hello");            // both receivers will see it
-//   auto a = co_await rx.recv();       // "hello"
-//   auto b = co_await rx2.recv();      // "hello"
+/// @file
+/// sluice::broadcast: a multi-producer, multi-consumer channel where every receiver sees every
+/// value sent after it subscribed (each gets its own copy; T must be copyable).
+///
+/// The channel keeps the last `capacity` values (rounded up to a power of two). A receiver that
+/// falls further behind is lapped: its next recv() reports Lagged(n), n the exact number of values
+/// it missed, and it continues from the oldest value still kept. Slow receivers never slow the
+/// sender. Internals: detail/broadcast_ring.hpp.
+///
+/// channel(capacity) makes a sender and its first receiver; Sender<T>(capacity) (Tokio's
+/// Sender::new) a sender alone, whose sends fail until someone subscribes.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::broadcast::channel<std::string>(16);
+/// auto rx2 = tx.subscribe();
+/// (void)tx.send("hello");            // both receivers will see it
+/// auto a = co_await rx.recv();       // "hello"
+/// auto b = co_await rx2.recv();      // "hello"
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -32,15 +35,20 @@
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 
+/// @namespace sluice::broadcast
+/// @brief A multi-producer, multi-consumer channel in which every receiver sees every value:
+/// Tokio's tokio::sync::broadcast.
 namespace sluice::broadcast {
 
 /// No receiver is subscribed: the value was not sent and is handed back in `value`.
 ///
 /// Example:
-///   if (auto r = tx.send(ev); !r) drop(std::move(r).error().value);
+/// ```cpp
+/// if (auto r = tx.send(ev); !r) drop(std::move(r).error().value);
+/// ```
 template <class T>
 struct SendError {
-  T value;
+  T value;  ///< The value that was not sent.
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
 };
@@ -50,18 +58,27 @@ struct SendError {
 /// oldest value still kept).
 ///
 /// Example:
-///   auto r = co_await rx.recv();
-///   if (!r && r.error().is_lagged()) std::printf("missed %llu\n", (unsigned long
-///   long)r.error().lagged_count());
+/// ```cpp
+/// auto r = co_await rx.recv();
+/// if (!r && r.error().is_lagged())
+///   std::printf("missed %llu\n", static_cast<unsigned long long>(r.error().lagged_count()));
+/// ```
 class RecvError {
  public:
-  enum class Kind { Closed, Lagged };
+  /// Which error this is.
+  enum class Kind {
+    Closed,  ///< Every sender is gone and every value was received.
+    Lagged   ///< The receiver was lapped and missed lagged_count() values.
+  };
   /// The Closed error.
   static RecvError closed() noexcept { return RecvError(Kind::Closed, 0); }
   /// The Lagged(n) error.
   static RecvError lagged(std::uint64_t n) noexcept { return RecvError(Kind::Lagged, n); }
+  /// Closed or Lagged.
   Kind kind() const noexcept { return kind_; }
+  /// True for Closed.
   bool is_closed() const noexcept { return kind_ == Kind::Closed; }
+  /// True for Lagged(n).
   bool is_lagged() const noexcept { return kind_ == Kind::Lagged; }
   /// n of Lagged(n); 0 for Closed.
   std::uint64_t lagged_count() const noexcept { return n_; }
@@ -69,6 +86,7 @@ class RecvError {
   const char* what() const noexcept {
     return is_closed() ? "channel closed" : "receiver lagged behind";
   }
+  /// Same kind and same lagged count.
   friend bool operator==(const RecvError&, const RecvError&) noexcept = default;
 
  private:
@@ -80,20 +98,35 @@ class RecvError {
 /// Why try_recv() produced no value: Empty (nothing new yet), Closed, or Lagged(n).
 ///
 /// Example:
-///   auto r = rx.try_recv();
-///   if (!r && r.error().is_empty()) ...;
+/// ```cpp
+/// auto r = rx.try_recv();
+/// if (!r && r.error().is_empty()) ...;
+/// ```
 class TryRecvError {
  public:
-  enum class Kind { Empty, Closed, Lagged };
+  /// Which error this is.
+  enum class Kind {
+    Empty,   ///< No new value yet; senders are still alive.
+    Closed,  ///< Every sender is gone and every value was received.
+    Lagged   ///< The receiver was lapped and missed lagged_count() values.
+  };
+  /// The Empty error.
   static TryRecvError empty() noexcept { return TryRecvError(Kind::Empty, 0); }
+  /// The Closed error.
   static TryRecvError closed() noexcept { return TryRecvError(Kind::Closed, 0); }
+  /// The Lagged(n) error.
   static TryRecvError lagged(std::uint64_t n) noexcept { return TryRecvError(Kind::Lagged, n); }
+  /// Empty, Closed or Lagged.
   Kind kind() const noexcept { return kind_; }
+  /// True for Empty.
   bool is_empty() const noexcept { return kind_ == Kind::Empty; }
+  /// True for Closed.
   bool is_closed() const noexcept { return kind_ == Kind::Closed; }
+  /// True for Lagged(n).
   bool is_lagged() const noexcept { return kind_ == Kind::Lagged; }
   /// n of Lagged(n); 0 otherwise.
   std::uint64_t lagged_count() const noexcept { return n_; }
+  /// Same kind and same lagged count.
   friend bool operator==(const TryRecvError&, const TryRecvError&) noexcept = default;
 
  private:
@@ -119,8 +152,10 @@ std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity);
 /// is closed for receivers once the last strong sender is dropped.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::broadcast::channel<int>(8);
-///   auto n = tx.send(1);   // Ok(1): one receiver will see it
+/// ```cpp
+/// auto [tx, rx] = sluice::broadcast::channel<int>(8);
+/// auto n = tx.send(1);   // Ok(1): one receiver will see it
+/// ```
 template <class T>
 class Sender {
   using Shared = sluice::detail::BroadcastShared<T>;
@@ -134,19 +169,25 @@ class Sender {
   /// Errors: throws std::invalid_argument when capacity is 0.
   ///
   /// Example:
-  ///   sluice::broadcast::Sender<std::string> tx(16);
-  ///   auto r = tx.send("lost");        // Err: nobody listens; r.error().value == "lost"
-  ///   auto rx = tx.subscribe();
-  ///   (void)tx.send("seen");           // Ok(1): rx will receive it
+  /// ```cpp
+  /// sluice::broadcast::Sender<std::string> tx(16);
+  /// auto r = tx.send("lost");        // Err: nobody listens; r.error().value == "lost"
+  /// auto rx = tx.subscribe();
+  /// (void)tx.send("seen");           // Ok(1): rx will receive it
+  /// ```
   explicit Sender(std::size_t capacity) : s_(std::make_shared<Shared>(capacity)) {}
+  /// One more strong sender of the same channel (Tokio's clone).
   Sender(const Sender& o) noexcept : s_(o.s_) {
     if (s_) s_->tx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a strong sender; `o` must not be used afterwards.
   Sender(Sender&&) noexcept = default;
+  /// Drops this sender (as the destructor does), then becomes a copy of `o`.
   Sender& operator=(const Sender& o) {
     if (this != &o) *this = Sender(o);
     return *this;
   }
+  /// Drops this sender (as the destructor does), then takes over `o`'s place.
   Sender& operator=(Sender&& o) noexcept {
     if (this != &o) {
       reset();
@@ -154,6 +195,8 @@ class Sender {
     }
     return *this;
   }
+  /// One strong sender less; the last one closes the channel: receivers get Closed once they
+  /// have received the values still kept.
   ~Sender() { reset(); }
 
   /// Sends `v` without waiting; returns how many receivers will see it. Overwrites the oldest
@@ -162,7 +205,9 @@ class Sender {
   /// Errors: SendError holding `v` when no receiver is subscribed (a later subscribe() reopens).
   ///
   /// Example:
-  ///   if (auto r = tx.send(ev)) std::printf("%zu receivers\n", *r);
+  /// ```cpp
+  /// if (auto r = tx.send(ev)) std::printf("%zu receivers\n", *r);
+  /// ```
   Result<std::size_t, SendError<T>> send(T v) {
     std::unique_lock lk(s_->tail_mu_);
     auto& tail = s_->tail_;
@@ -184,13 +229,17 @@ class Sender {
   /// A new receiver that sees every value sent after this call.
   ///
   /// Example:
-  ///   auto rx = tx.subscribe();
+  /// ```cpp
+  /// auto rx = tx.subscribe();
+  /// ```
   Receiver<T> subscribe() const { return Receiver<T>::attach(s_); }
 
   /// Number of live receivers (0 for a fresh Sender(capacity)).
   ///
   /// Example:
-  ///   if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```cpp
+  /// if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```
   std::size_t receiver_count() const {
     std::lock_guard g(s_->tail_mu_);
     return s_->tail_.rx_count;
@@ -199,7 +248,9 @@ class Sender {
   /// Number of values some receiver has not read yet (the largest backlog, at most capacity).
   ///
   /// Example:
-  ///   if (tx.len() == capacity) std::puts("someone is about to lag");
+  /// ```cpp
+  /// if (tx.len() == capacity) std::puts("someone is about to lag");
+  /// ```
   std::size_t len() const {
     std::lock_guard g(s_->tail_mu_);
     const std::uint64_t end = s_->tail_.pos;
@@ -224,14 +275,18 @@ class Sender {
   /// A weak sender: does not keep the channel open; upgrade() gives a Sender while one lives.
   ///
   /// Example:
-  ///   auto weak = tx.downgrade();
-  ///   if (auto strong = weak.upgrade()) (void)strong->send(1);
+  /// ```cpp
+  /// auto weak = tx.downgrade();
+  /// if (auto strong = weak.upgrade()) (void)strong->send(1);
+  /// ```
   [[nodiscard]] WeakSender<T> downgrade() const { return WeakSender<T>(s_); }
 
   /// Future that completes once there is no receiver (all dropped).
   ///
   /// Example:
-  ///   co_await tx.closed();
+  /// ```cpp
+  /// co_await tx.closed();
+  /// ```
   ///
   /// Cancel safety: cancel safe.
   Closed<T> closed() const { return Closed<T>(s_); }
@@ -256,17 +311,21 @@ class Sender {
 /// A sender that does not keep the channel open. Copyable.
 ///
 /// Example:
-///   auto weak = tx.downgrade();
-///   drop(tx);
-///   EXPECT_FALSE(weak.upgrade());
+/// ```cpp
+/// auto weak = tx.downgrade();
+/// drop(tx);
+/// EXPECT_FALSE(weak.upgrade());
+/// ```
 template <class T>
 class WeakSender {
   using Shared = sluice::detail::BroadcastShared<T>;
 
  public:
+  /// One more weak sender of the same channel.
   WeakSender(const WeakSender& o) noexcept : s_(o.s_) {
     s_->weak_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Becomes a weak sender of `o`'s channel.
   WeakSender& operator=(const WeakSender& o) {
     if (this != &o) {
       WeakSender tmp(o);
@@ -274,6 +333,7 @@ class WeakSender {
     }
     return *this;
   }
+  /// One weak sender less (never closes the channel).
   ~WeakSender() {
     if (s_) s_->weak_count_.fetch_sub(1, sluice::detail::mo::relaxed);
   }
@@ -304,17 +364,21 @@ class WeakSender {
 /// receiver at the tail. Dropping it marks its unread values read.
 ///
 /// Example:
-///   for (;;) {
-///     auto r = co_await rx.recv();
-///     if (r) handle(*r);
-///     else if (r.error().is_closed()) break;   // Lagged: keep going
-///   }
+/// ```cpp
+/// for (;;) {
+///   auto r = co_await rx.recv();
+///   if (r) handle(*r);
+///   else if (r.error().is_closed()) break;   // Lagged: keep going
+/// }
+/// ```
 template <class T>
 class Receiver {
   using Shared = sluice::detail::BroadcastShared<T>;
 
  public:
+  /// Takes over `o`'s subscription and cursor; `o` must not be used afterwards.
   Receiver(Receiver&& o) noexcept : s_(std::move(o.s_)), next_(o.next_) {}
+  /// Unsubscribes this receiver (as the destructor does), then takes over `o`'s subscription.
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
       reset();
@@ -325,12 +389,16 @@ class Receiver {
   }
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
+  /// Unsubscribes: the values it has not read count as read by it, and when it was the last
+  /// receiver, Sender::closed() completes.
   ~Receiver() { reset(); }
 
   /// Future of the next value: Result<T, RecvError>. The receiver must outlive it.
   ///
   /// Example:
-  ///   auto r = co_await rx.recv();
+  /// ```cpp
+  /// auto r = co_await rx.recv();
+  /// ```
   ///
   /// Cancel safety: cancel safe: if it loses a select, no value was consumed.
   Recv<T> recv() { return Recv<T>(*this); }
@@ -340,7 +408,9 @@ class Receiver {
   /// Errors: Empty, Closed, or Lagged(n) (then the next call continues from the oldest value).
   ///
   /// Example:
-  ///   while (auto r = rx.try_recv()) handle(*r);
+  /// ```cpp
+  /// while (auto r = rx.try_recv()) handle(*r);
+  /// ```
   Result<T, TryRecvError> try_recv() {
     Outcome o = read(nullptr, nullptr);
     switch (o.kind) {
@@ -361,7 +431,9 @@ class Receiver {
   /// Errors: as recv(); throws std::logic_error on a runtime thread or inside block_on.
   ///
   /// Example:
-  ///   std::thread t([rx = tx.subscribe()]() mutable { auto v = rx.blocking_recv(); });
+  /// ```cpp
+  /// std::thread t([rx = tx.subscribe()]() mutable { auto v = rx.blocking_recv(); });
+  /// ```
   Result<T, RecvError> blocking_recv() {
     sluice::detail::assert_can_block("sluice::broadcast::Receiver::blocking_recv");
     return sluice::block_on(recv());
@@ -384,7 +456,9 @@ class Receiver {
   /// A new receiver of the same channel, starting at the tail (sees values sent after this).
   ///
   /// Example:
-  ///   auto rx2 = rx.resubscribe();
+  /// ```cpp
+  /// auto rx2 = rx.resubscribe();
+  /// ```
   Receiver resubscribe() const { return attach(s_); }
   /// Number of strong senders.
   std::size_t sender_strong_count() const {
@@ -487,20 +561,27 @@ class Receiver {
 /// Future returned by Receiver::recv(): Result<T, RecvError>.
 ///
 /// Example:
-///   auto s = co_await sluice::select(rx.recv(), sluice::sleep(1s));
+/// ```cpp
+/// auto s = co_await sluice::select(rx.recv(), sluice::sleep(1s));
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
 class [[nodiscard]] Recv {
  public:
+  /// The next value, or Closed / Lagged(n).
   using Output = Result<T, RecvError>;
+  /// A receive on `rx`, which must outlive this future (use Receiver::recv()).
   explicit Recv(Receiver<T>& rx) noexcept : rx_(&rx) {}
+  /// Moves a Recv that has not been polled yet (a polled one is queued by address).
   Recv(Recv&& o) noexcept : rx_(o.rx_) {}  // only before the first poll
   Recv(const Recv&) = delete;
   Recv& operator=(const Recv&) = delete;
+  /// Leaves the wait queue; no value is consumed.
   ~Recv() { rx_->cancel(node_); }
 
-  /// The next value, Closed, Lagged(n), or pending (registered).
+  /// The next value, Closed, Lagged(n), or pending (registered). Spends one unit of coop
+  /// budget when ready.
   Poll<Output> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -528,7 +609,9 @@ class [[nodiscard]] Recv {
 /// Future returned by Sender::closed(): completes once no receiver is left.
 ///
 /// Example:
-///   co_await tx.closed();
+/// ```cpp
+/// co_await tx.closed();
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
@@ -536,11 +619,14 @@ class [[nodiscard]] Closed {
   using Shared = sluice::detail::BroadcastShared<T>;
 
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Watches the channel state `s` (its type is private: use Sender::closed()).
   explicit Closed(std::shared_ptr<Shared> s) noexcept : s_(std::move(s)) {}
+  /// Moves a Closed that has not been polled yet (a polled one is queued by address).
   Closed(Closed&& o) noexcept : s_(std::move(o.s_)) {}  // only before the first poll
   Closed(const Closed&) = delete;
   Closed& operator=(const Closed&) = delete;
+  /// Leaves the wait queue.
   ~Closed() {
     if (s_ && node_.queued.load(sluice::detail::mo::acquire)) {
       std::lock_guard g(s_->tail_mu_);
@@ -548,7 +634,8 @@ class [[nodiscard]] Closed {
     }
   }
 
-  /// Ready when rx_count is 0; otherwise registered.
+  /// Ready when no receiver is left; otherwise registered. Spends one unit of coop budget
+  /// when ready.
   Poll<void> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -575,7 +662,9 @@ class [[nodiscard]] Closed {
 /// Errors: throws std::invalid_argument when capacity is 0.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::broadcast::channel<Event>(100);
+/// ```cpp
+/// auto [tx, rx] = sluice::broadcast::channel<Event>(100);
+/// ```
 template <class T>
 std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
   auto s = std::make_shared<sluice::detail::BroadcastShared<T>>(capacity);

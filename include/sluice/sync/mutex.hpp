@@ -1,16 +1,19 @@
-// sluice::Mutex<T>: an async mutex whose guard may be held across co_await (tokio::sync::Mutex).
-//
-// Fair: lock() futures are served in FIFO order (a fair semaphore with one permit underneath).
-// Prefer std::mutex when the critical section never suspends: it is cheaper. Use this one when
-// the lock must be held while awaiting (e.g. around an I/O resource), or the seeds' "don't use
-// channels when a mutex works" counter.
-//
-// Example:
-//   sluice::Mutex<std::uint64_t> counter(0);
-//   {
-//     auto guard = co_await counter.lock();
-//     *guard += 1;
-//   }                                          // unlocked here
+/// @file
+/// sluice::Mutex<T>: an async mutex whose guard may be held across co_await (tokio::sync::Mutex).
+///
+/// Fair: lock() futures are served in FIFO order (a fair semaphore with one permit underneath).
+/// Prefer std::mutex when the critical section never suspends: it is cheaper. Use this one when
+/// the lock must be held while awaiting (e.g. around an I/O resource), or the seeds' "don't use
+/// channels when a mutex works" counter.
+///
+/// Example:
+/// ```cpp
+/// sluice::Mutex<std::uint64_t> counter(0);
+/// {
+///   auto guard = co_await counter.lock();
+///   *guard += 1;
+/// }                                          // unlocked here
+/// ```
 #pragma once
 
 #include <optional>
@@ -32,15 +35,19 @@ class Mutex;
 template <class T>
 class [[nodiscard]] MutexGuard {
  public:
+  /// Takes over `o`'s lock; `o` unlocks nothing and must not be dereferenced.
   MutexGuard(MutexGuard&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
   MutexGuard& operator=(MutexGuard&&) = delete;
   MutexGuard(const MutexGuard&) = delete;
   MutexGuard& operator=(const MutexGuard&) = delete;
+  /// Unlocks: the next queued lock() (if any) gets the mutex.
   ~MutexGuard() {
     if (m_) m_->sem_.release(1);
   }
 
+  /// The protected value.
   T& operator*() const noexcept { return m_->value_; }
+  /// Member access to the protected value.
   T* operator->() const noexcept { return &m_->value_; }
 
  private:
@@ -49,11 +56,11 @@ class [[nodiscard]] MutexGuard {
   Mutex<T>* m_;
 };
 
-/// A fair async mutex around a T. See the top of this file.
+/// A fair async mutex around a T, whose guard may be held across co_await (see mutex.hpp).
 template <class T>
 class Mutex {
  public:
-  /// A mutex holding `value`, unlocked.
+  /// An unlocked mutex holding T(args...).
   ///
   /// Example: `sluice::Mutex<std::map<std::string, int>> db;`
   template <class... A>
@@ -66,7 +73,7 @@ class Mutex {
   /// Cancel safety: cancel safe; a cancelled lock() loses its place in the queue only.
   class [[nodiscard]] Lock {
    public:
-    using Output = MutexGuard<T>;
+    using Output = MutexGuard<T>;  ///< The guard; a Mutex is never closed, so no error.
     /// Ready with the guard once the lock is held.
     Poll<Output> poll(Context& cx) {
       auto p = acq_.poll(cx);

@@ -1,19 +1,22 @@
-// sluice::Notify: wake one task or all of them, without data (tokio::sync::Notify).
-//
-// notify_one() wakes the longest-waiting notified() future; when nobody waits it stores one
-// permit (at most one) that the next notified() consumes at once. notify_waiters() wakes every
-// notified() future created before the call (polled or not) and stores nothing.
-//
-// The waiters are an intrusive FIFO list whose nodes live inside the Notified futures (no
-// allocation), guarded by a mutex; the stored permit and the notify_waiters() generation are
-// atomics, so notify_one() with nobody waiting and a notified() that finds a permit take no lock.
-//
-// Example (a worker that sleeps until there is work):
-//   sluice::Notify notify;
-//   sluice::spawn([&]() -> sluice::Task<void> {
-//     for (;;) { co_await notify.notified(); drain_queue(); }
-//   }());
-//   push_work(); notify.notify_one();
+/// @file
+/// sluice::Notify: wake one task or all of them, without data (tokio::sync::Notify).
+///
+/// notify_one() wakes the longest-waiting notified() future; when nobody waits it stores one
+/// permit (at most one) that the next notified() consumes at once. notify_waiters() wakes every
+/// notified() future created before the call (polled or not) and stores nothing.
+///
+/// The waiters are an intrusive FIFO list whose nodes live inside the Notified futures (no
+/// allocation), guarded by a mutex; the stored permit and the notify_waiters() generation are
+/// atomics, so notify_one() with nobody waiting and a notified() that finds a permit take no lock.
+///
+/// Example (a worker that sleeps until there is work):
+/// ```cpp
+/// sluice::Notify notify;
+/// sluice::spawn([&]() -> sluice::Task<void> {
+///   for (;;) { co_await notify.notified(); drain_queue(); }
+/// }()).detach();
+/// push_work(); notify.notify_one();
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -41,15 +44,21 @@ class Notify;
 /// permit). It loses its place in the FIFO queue.
 class [[nodiscard]] Notified {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
 
+  /// Takes over `o`'s place in the wait queue and any notification it received; `o` is then
+  /// left completed (polling it throws). Moving a Notified that was never polled just copies
+  /// it.
   Notified(Notified&& o);
   Notified(const Notified&) = delete;
   Notified& operator=(const Notified&) = delete;
   Notified& operator=(Notified&&) = delete;
+  /// Leaves the wait queue; a notify_one() that picked this future but was not consumed yet
+  /// is handed to the next waiter (or stored as the permit).
   ~Notified();
 
-  /// Ready once notified; otherwise queued with cx's waker.
+  /// Ready once notified; otherwise queued with cx's waker. Spends one unit of coop budget
+  /// when ready. Throws std::logic_error if polled after completion.
   Poll<void> poll(Context& cx);
 
  private:
@@ -69,9 +78,10 @@ class [[nodiscard]] Notified {
   Notified* next_ = nullptr;
 };
 
-/// Notifies tasks without sending data. See the top of this file.
+/// Notifies tasks without sending data (see notify.hpp). Not copyable or movable.
 class Notify {
  public:
+  /// No stored permit and nobody waiting.
   Notify() = default;
   Notify(const Notify&) = delete;
   Notify& operator=(const Notify&) = delete;

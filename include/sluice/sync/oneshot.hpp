@@ -1,16 +1,19 @@
-// sluice::oneshot: a channel that carries exactly one value from one Sender to one Receiver.
-//
-// The request/response half of the actor pattern: put a Sender in a command, await the Receiver
-// for the reply. One allocation per channel; send and receive take no lock (one atomic state
-// word, the value stored in place; see detail/oneshot_state.hpp).
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   sluice::spawn([](sluice::oneshot::Sender<int> tx) -> sluice::Task<void> {
-//     (void)tx.send(42);
-//     co_return;
-//   }(std::move(tx)));
-//   sluice::Result<int, sluice::oneshot::RecvError> r = co_await std::move(rx);   // 42
+/// @file
+/// sluice::oneshot: a channel that carries exactly one value from one Sender to one Receiver.
+///
+/// The request/response half of the actor pattern: put a Sender in a command, await the Receiver
+/// for the reply. One allocation per channel; send and receive take no lock (one atomic state
+/// word, the value stored in place; see detail/oneshot_state.hpp).
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// sluice::spawn([](sluice::oneshot::Sender<int> tx) -> sluice::Task<void> {
+///   (void)tx.send(42);
+///   co_return;
+/// }(std::move(tx))).detach();
+/// sluice::Result<int, sluice::oneshot::RecvError> r = co_await std::move(rx);   // 42
+/// ```
 #pragma once
 
 #include <optional>
@@ -26,23 +29,30 @@
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 
+/// @namespace sluice::oneshot
+/// @brief A channel that carries exactly one value: Tokio's tokio::sync::oneshot.
 namespace sluice::oneshot {
 
 /// The sender was dropped without sending (or the receiver closed before a value arrived).
 ///
 /// Example:
-///   auto r = co_await std::move(rx);
-///   if (!r) std::puts(r.error().what());   // "channel closed"
+/// ```cpp
+/// auto r = co_await std::move(rx);
+/// if (!r) std::puts(r.error().what());   // "channel closed"
+/// ```
 struct RecvError {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
+  /// Always true: all RecvErrors are equal.
   friend bool operator==(RecvError, RecvError) noexcept { return true; }
 };
 
 /// Why try_recv() returned no value.
 ///
 /// Example:
-///   if (auto r = rx.try_recv(); !r && r.error() == sluice::oneshot::TryRecvError::Empty) { ... }
+/// ```cpp
+/// if (auto r = rx.try_recv(); !r && r.error() == sluice::oneshot::TryRecvError::Empty) { ... }
+/// ```
 enum class TryRecvError {
   Empty,   ///< no value yet, the sender is still alive
   Closed,  ///< no value will ever come (sender dropped, or receiver closed)
@@ -53,24 +63,29 @@ class Sender;
 template <class T>
 class Receiver;
 
+/// @cond
 namespace detail {
 template <class T>
 void release(sluice::detail::OneshotInner<T>*& p) {
   if (p) std::exchange(p, nullptr)->release();
 }
 }  // namespace detail
+/// @endcond
 
 /// Future returned by Sender::closed(): ready once the receiver is dropped or closed.
 ///
 /// Example:
-///   auto s = co_await sluice::select(tx.closed(), compute());
-///   if (s.index() == 0) return;   // nobody wants the answer any more
+/// ```cpp
+/// auto s = co_await sluice::select(tx.closed(), compute());
+/// if (s.index() == 0) return;   // nobody wants the answer any more
+/// ```
 ///
 /// Cancel safety: cancel safe (a closed channel stays closed).
 template <class T>
 class [[nodiscard]] Closed {
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Watches `tx`, which must outlive this future (use Sender::closed()).
   explicit Closed(Sender<T>& tx) noexcept : tx_(&tx) {}
   /// Polls Sender::poll_closed().
   Poll<void> poll(Context& cx) { return tx_->poll_closed(cx); }
@@ -84,14 +99,18 @@ class [[nodiscard]] Closed {
 /// Dropping a Sender without sending makes the receiver see RecvError.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::oneshot::channel<std::string>();
-///   if (auto r = tx.send("hi"); !r) std::puts("receiver gone");   // r.error() is "hi"
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<std::string>();
+/// if (auto r = tx.send("hi"); !r) std::puts("receiver gone");   // r.error() is "hi"
+/// ```
 template <class T>
 class Sender {
  public:
   /// An empty sender (moved-from state); using it throws std::logic_error.
   Sender() noexcept = default;
+  /// Takes over `o`'s channel; `o` becomes empty.
   Sender(Sender&& o) noexcept : inner_(std::exchange(o.inner_, nullptr)) {}
+  /// Drops the current sender (as the destructor does), then takes over `o`'s channel.
   Sender& operator=(Sender&& o) noexcept {
     if (this != &o) {
       reset();
@@ -101,6 +120,7 @@ class Sender {
   }
   Sender(const Sender&) = delete;
   Sender& operator=(const Sender&) = delete;
+  /// Drops the sender: if it has not sent, the receiver completes with RecvError.
   ~Sender() { reset(); }
 
   /// Sends `v` without waiting and consumes the sender (it becomes empty). Returns the value
@@ -111,8 +131,10 @@ class Sender {
   /// (the receiver sees RecvError).
   ///
   /// Example:
-  ///   auto r = tx.send(5);
-  ///   if (r.is_err()) use(std::move(r).error());   // the 5, handed back
+  /// ```cpp
+  /// auto r = tx.send(5);
+  /// if (r.is_err()) use(std::move(r).error());   // the 5, handed back
+  /// ```
   Result<void, T> send(T v) {
     auto* inner = take_inner("send");
     std::optional<T> back = [&]() -> std::optional<T> {
@@ -132,14 +154,18 @@ class Sender {
   /// True once the receiver was dropped or closed (a send would fail). False for an empty sender.
   ///
   /// Example:
-  ///   if (tx.is_closed()) return;   // skip the work
+  /// ```cpp
+  /// if (tx.is_closed()) return;   // skip the work
+  /// ```
   bool is_closed() const { return inner_ && inner_->is_closed(); }
 
   /// Ready once the receiver was dropped or closed; otherwise registers cx's waker (only the
   /// last registered waker is woken). Spends coop budget when it completes.
   ///
   /// Example (in a hand-written future):
-  ///   if (tx_.poll_closed(cx).is_ready()) return sluice::Poll<void>::ready();
+  /// ```cpp
+  /// if (tx_.poll_closed(cx).is_ready()) return sluice::Poll<void>::ready();
+  /// ```
   Poll<void> poll_closed(Context& cx) {
     if (!inner_) throw std::logic_error("sluice::oneshot::Sender::poll_closed on an empty sender");
     auto coop = coop::poll_proceed(cx);
@@ -152,7 +178,9 @@ class Sender {
   /// Future that completes when the receiver is dropped or closed. The sender must outlive it.
   ///
   /// Example:
-  ///   co_await tx.closed();
+  /// ```cpp
+  /// co_await tx.closed();
+  /// ```
   ///
   /// Cancel safety: cancel safe.
   Closed<T> closed() noexcept { return Closed<T>(*this); }
@@ -184,7 +212,9 @@ class Sender {
 /// Receiver closes the channel and destroys a value sent but not received.
 ///
 /// Example:
-///   auto r = co_await sluice::timeout(std::chrono::seconds(1), std::move(rx));
+/// ```cpp
+/// auto r = co_await sluice::timeout(std::chrono::seconds(1), std::move(rx));
+/// ```
 ///
 /// Cancel safety: cancel safe when awaited by reference (`co_await rx` or `sluice::by_ref(rx)`
 /// in a select): if another branch wins, no value was taken and the receiver can be awaited
@@ -193,11 +223,14 @@ class Sender {
 template <class T>
 class Receiver {
  public:
+  /// The value, or RecvError when none will come.
   using Output = Result<T, RecvError>;
 
   /// An empty receiver (moved-from); it is terminated.
   Receiver() noexcept = default;
+  /// Takes over `o`'s channel; `o` becomes empty (terminated).
   Receiver(Receiver&& o) noexcept : inner_(std::exchange(o.inner_, nullptr)) {}
+  /// Drops the current receiver (as the destructor does), then takes over `o`'s channel.
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
       reset();
@@ -207,6 +240,8 @@ class Receiver {
   }
   Receiver(const Receiver&) = delete;
   Receiver& operator=(const Receiver&) = delete;
+  /// Closes the channel (a later send fails and returns its value) and destroys a value that
+  /// was sent but not received.
   ~Receiver() { reset(); }
 
   /// Polls for the value: ready with it, ready with RecvError, or pending (cx's waker
@@ -215,8 +250,10 @@ class Receiver {
   /// Errors: throws std::logic_error when polled after it completed.
   ///
   /// Example:
-  ///   auto p = rx.poll(cx);
-  ///   if (p.is_ready() && p.value()) use(*p.value());
+  /// ```cpp
+  /// auto p = rx.poll(cx);
+  /// if (p.is_ready() && p.value()) use(*p.value());
+  /// ```
   Poll<Output> poll(Context& cx) {
     if (!inner_) throw std::logic_error("sluice::oneshot::Receiver polled after completion");
     auto coop = coop::poll_proceed(cx);
@@ -243,8 +280,10 @@ class Receiver {
   /// sending, the receiver was closed, or the value was already received).
   ///
   /// Example:
-  ///   auto r = rx.try_recv();
-  ///   if (r) use(*r); else if (r.error() == sluice::oneshot::TryRecvError::Empty) retry_later();
+  /// ```cpp
+  /// auto r = rx.try_recv();
+  /// if (r) use(*r); else if (r.error() == sluice::oneshot::TryRecvError::Empty) retry_later();
+  /// ```
   Result<T, TryRecvError> try_recv() {
     if (!inner_) return Err(TryRecvError::Closed);
     std::optional<T> out;
@@ -266,7 +305,9 @@ class Receiver {
   /// Errors: throws std::logic_error on a runtime thread or inside block_on (use co_await).
   ///
   /// Example:
-  ///   std::thread t([rx = std::move(rx)]() mutable { auto r = std::move(rx).blocking_recv(); });
+  /// ```cpp
+  /// std::thread t([rx = std::move(rx)]() mutable { auto r = std::move(rx).blocking_recv(); });
+  /// ```
   Result<T, RecvError> blocking_recv() {
     sluice::detail::assert_can_block("sluice::oneshot::Receiver::blocking_recv");
     if (!inner_) return Err(RecvError{});
@@ -277,8 +318,10 @@ class Receiver {
   /// completes. A value sent before close() can still be received.
   ///
   /// Example:
-  ///   rx.close();
-  ///   auto r = rx.try_recv();   // the value if it came before close, else Closed
+  /// ```cpp
+  /// rx.close();
+  /// auto r = rx.try_recv();   // the value if it came before close, else Closed
+  /// ```
   void close() {
     if (inner_) inner_->rx_close();
   }
@@ -286,14 +329,18 @@ class Receiver {
   /// True once the receiver yielded its value or error (polling it again would throw).
   ///
   /// Example:
-  ///   while (!rx.is_terminated()) { ... co_await rx ... }
+  /// ```cpp
+  /// while (!rx.is_terminated()) { ... co_await rx ... }
+  /// ```
   bool is_terminated() const noexcept { return inner_ == nullptr; }
 
   /// True when there is no value to receive right now (none sent yet, already received, or
   /// never coming).
   ///
   /// Example:
-  ///   if (!rx.is_empty()) use(*rx.try_recv());
+  /// ```cpp
+  /// if (!rx.is_empty()) use(*rx.try_recv());
+  /// ```
   bool is_empty() const { return !inner_ || !inner_->has_value(); }
 
  private:
@@ -314,7 +361,9 @@ class Receiver {
 /// Creates a oneshot channel: one allocation, shared by the two handles.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::oneshot::channel<int>();
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// ```
 template <class T>
 std::pair<Sender<T>, Receiver<T>> channel() {
   auto* inner = new sluice::detail::OneshotInner<T>();

@@ -1,19 +1,22 @@
-// sluice::RwLock<T>: an async reader-writer lock (tokio::sync::RwLock), fair and write-preferring.
-//
-// A fair semaphore with max_readers permits underneath: read() takes one, write() takes all of
-// them. Waiters are served in FIFO order, so once a writer queues, readers that arrive after it
-// wait behind it (writers are never starved), and the readers queued before it still go first.
-//
-// Example:
-//   sluice::RwLock<Config> config(load());
-//   {
-//     auto r = co_await config.read();      // many readers at once
-//     use(r->port);
-//   }
-//   {
-//     auto w = co_await config.write();     // exclusive
-//     w->port = 8080;
-//   }
+/// @file
+/// sluice::RwLock<T>: an async reader-writer lock (tokio::sync::RwLock), fair and write-preferring.
+///
+/// A fair semaphore with max_readers permits underneath: read() takes one, write() takes all of
+/// them. Waiters are served in FIFO order, so once a writer queues, readers that arrive after it
+/// wait behind it (writers are never starved), and the readers queued before it still go first.
+///
+/// Example:
+/// ```cpp
+/// sluice::RwLock<Config> config(load());
+/// {
+///   auto r = co_await config.read();      // many readers at once
+///   use(r->port);
+/// }
+/// {
+///   auto w = co_await config.write();     // exclusive
+///   w->port = 8080;
+/// }
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -37,15 +40,19 @@ class RwLock;
 template <class T>
 class [[nodiscard]] RwLockReadGuard {
  public:
+  /// Takes over `o`'s read permit; `o` releases nothing and must not be dereferenced.
   RwLockReadGuard(RwLockReadGuard&& o) noexcept : l_(std::exchange(o.l_, nullptr)) {}
   RwLockReadGuard& operator=(RwLockReadGuard&&) = delete;
   RwLockReadGuard(const RwLockReadGuard&) = delete;
   RwLockReadGuard& operator=(const RwLockReadGuard&) = delete;
+  /// Releases the read permit.
   ~RwLockReadGuard() {
     if (l_) l_->sem_.release(1);
   }
 
+  /// The protected value, read-only.
   const T& operator*() const noexcept { return l_->value_; }
+  /// Read-only member access to the protected value.
   const T* operator->() const noexcept { return &l_->value_; }
 
  private:
@@ -60,15 +67,19 @@ class [[nodiscard]] RwLockReadGuard {
 template <class T>
 class [[nodiscard]] RwLockWriteGuard {
  public:
+  /// Takes over `o`'s write lock; `o` releases nothing and must not be dereferenced.
   RwLockWriteGuard(RwLockWriteGuard&& o) noexcept : l_(std::exchange(o.l_, nullptr)) {}
   RwLockWriteGuard& operator=(RwLockWriteGuard&&) = delete;
   RwLockWriteGuard(const RwLockWriteGuard&) = delete;
   RwLockWriteGuard& operator=(const RwLockWriteGuard&) = delete;
+  /// Releases the write lock (all max_readers permits at once).
   ~RwLockWriteGuard() {
     if (l_) l_->sem_.release(l_->max_readers_);
   }
 
+  /// The protected value.
   T& operator*() const noexcept { return l_->value_; }
+  /// Member access to the protected value.
   T* operator->() const noexcept { return &l_->value_; }
 
  private:
@@ -77,7 +88,7 @@ class [[nodiscard]] RwLockWriteGuard {
   RwLock<T>* l_;
 };
 
-/// A fair, write-preferring async reader-writer lock. See the top of this file.
+/// A fair, write-preferring async reader-writer lock around a T (see rwlock.hpp).
 template <class T>
 class RwLock {
  public:
@@ -93,7 +104,8 @@ class RwLock {
         sem_(kDefaultMaxReaders),
         value_(std::forward<A>(args)...) {}
 
-  /// An RwLock allowing at most `max_readers` (>= 1) concurrent readers.
+  /// An RwLock holding T(args...) that allows at most `max_readers` concurrent readers.
+  /// Throws std::invalid_argument unless 1 <= max_readers <= kDefaultMaxReaders.
   ///
   /// Example: `auto l = sluice::RwLock<int>::with_max_readers(4, 0);`
   template <class... A>
@@ -109,7 +121,7 @@ class RwLock {
   template <class Guard>
   class [[nodiscard]] LockFuture {
    public:
-    using Output = Guard;
+    using Output = Guard;  ///< The read or write guard; an RwLock is never closed.
     /// Ready with the guard once the lock is held in the requested mode.
     Poll<Output> poll(Context& cx) {
       auto p = acq_.poll(cx);

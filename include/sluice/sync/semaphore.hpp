@@ -1,13 +1,16 @@
-// sluice::Semaphore: a fair (FIFO) async counting semaphore, Tokio's tokio::sync::Semaphore.
-//
-// Waiters are served in the order they queued; a waiter asking for many permits blocks later,
-// smaller requests rather than being starved. Permits come back when their guard
-// (SemaphorePermit / OwnedSemaphorePermit) is destroyed, unless it was forget()-ed.
-//
-// Example:
-//   sluice::Semaphore sem(3);                       // at most 3 concurrent downloads
-//   auto permit = co_await sem.acquire();           // Result<SemaphorePermit, AcquireError>
-//   if (permit) co_await download(url);             // the slot is released when permit dies
+/// @file
+/// sluice::Semaphore: a fair (FIFO) async counting semaphore, Tokio's tokio::sync::Semaphore.
+///
+/// Waiters are served in the order they queued; a waiter asking for many permits blocks later,
+/// smaller requests rather than being starved. Permits come back when their guard
+/// (SemaphorePermit / OwnedSemaphorePermit) is destroyed, unless it was forget()-ed.
+///
+/// Example:
+/// ```cpp
+/// sluice::Semaphore sem(3);                       // at most 3 concurrent downloads
+/// auto permit = co_await sem.acquire();           // Result<SemaphorePermit, AcquireError>
+/// if (permit) co_await download(url);             // the slot is released when permit dies
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -33,12 +36,16 @@ class Semaphore;
 /// Permits taken from a Semaphore; gives them back when destroyed.
 ///
 /// Example:
-///   auto p = sem.try_acquire_many(2);
-///   if (p) { assert(p->num_permits() == 2); }   // released at the end of the scope
+/// ```cpp
+/// auto p = sem.try_acquire_many(2);
+/// if (p) { assert(p->num_permits() == 2); }   // released at the end of the scope
+/// ```
 class [[nodiscard]] SemaphorePermit {
  public:
+  /// Takes over `o`'s permits; `o` holds none afterwards.
   SemaphorePermit(SemaphorePermit&& o) noexcept
       : sem_(std::exchange(o.sem_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  /// Releases the permits held now, then takes over `o`'s.
   SemaphorePermit& operator=(SemaphorePermit&& o) noexcept {
     if (this != &o) {
       release();
@@ -49,6 +56,7 @@ class [[nodiscard]] SemaphorePermit {
   }
   SemaphorePermit(const SemaphorePermit&) = delete;
   SemaphorePermit& operator=(const SemaphorePermit&) = delete;
+  /// Gives the permits back to the semaphore (none after forget()).
   ~SemaphorePermit() { release(); }
 
   /// How many permits this guard holds.
@@ -78,11 +86,15 @@ class [[nodiscard]] SemaphorePermit {
 /// Like SemaphorePermit, but keeps its Semaphore alive through a shared_ptr.
 ///
 /// Example:
-///   auto sem = std::make_shared<sluice::Semaphore>(1);
-///   auto p = co_await sluice::Semaphore::acquire_owned(sem);   // movable into a spawned task
+/// ```cpp
+/// auto sem = std::make_shared<sluice::Semaphore>(1);
+/// auto p = co_await sluice::Semaphore::acquire_owned(sem);   // movable into a spawned task
+/// ```
 class [[nodiscard]] OwnedSemaphorePermit {
  public:
+  /// Takes over the permits and the semaphore reference of the moved-from guard.
   OwnedSemaphorePermit(OwnedSemaphorePermit&&) noexcept = default;
+  /// Releases the permits held now, then takes over `o`'s.
   OwnedSemaphorePermit& operator=(OwnedSemaphorePermit&& o) noexcept {
     if (this != &o) {
       release();
@@ -91,6 +103,7 @@ class [[nodiscard]] OwnedSemaphorePermit {
     }
     return *this;
   }
+  /// Gives the permits back (none after forget()) and drops the semaphore reference.
   ~OwnedSemaphorePermit() { release(); }
 
   /// How many permits this guard holds.
@@ -113,7 +126,8 @@ class [[nodiscard]] OwnedSemaphorePermit {
   std::size_t n_ = 0;
 };
 
-/// A fair async semaphore. See the top of this file.
+/// A fair (FIFO) async counting semaphore (see semaphore.hpp). Not copyable or movable: share
+/// it by reference, or through a shared_ptr for the *_owned functions.
 class Semaphore {
  public:
   /// Largest number of permits a semaphore can hold.
@@ -193,7 +207,8 @@ class Semaphore {
   /// Permits available right now (zero while waiters are queued).
   std::size_t available_permits() const { return sem_.available_permits(); }
 
-  /// The underlying fair semaphore (for Mutex and RwLock).
+  /// The underlying fair semaphore. Its type, detail::BatchSemaphore, is an implementation
+  /// detail outside the documented API.
   detail::BatchSemaphore& raw() noexcept { return sem_; }
 
  private:
@@ -206,8 +221,11 @@ class Semaphore {
 template <class Permit, class Owner>
 class [[nodiscard]] Semaphore::AcquireFuture {
  public:
+  /// The permit guard, or AcquireError once the semaphore is closed.
   using Output = Result<Permit, AcquireError>;
 
+  /// Queues for `n` permits of `owner` (a Semaphore* or a shared_ptr<Semaphore>) when first
+  /// polled; made by Semaphore::acquire*().
   AcquireFuture(Owner owner, std::size_t n)
       : owner_(std::move(owner)), acq_(owner_->sem_.acquire(n)), n_(n) {}
 

@@ -1,24 +1,27 @@
-// sluice::watch: a single-value channel. Senders replace the value; receivers see the latest one
-// and can wait for it to change. Intermediate values a receiver did not look at are skipped.
-//
-// Typical uses: configuration that changes at runtime, shutdown signals, progress reports.
-// Internals (detail/watch_state.hpp): the value under a reader-writer lock, a version counter
-// with a closed bit, each receiver remembers the version it last saw; waiting receivers are
-// spread over 8 waiter lists so one send wakes many receivers without one hot lock.
-//
-// channel<T>(init...) makes a sender and its first receiver; Sender<T>(init) (Tokio's
-// Sender::new) a sender alone, whose send() fails until someone subscribes.
-//
-// Example:
-//   auto [tx, rx] = sluice::watch::channel<int>(0);
-//   sluice::spawn([](sluice::watch::Receiver<int> rx) -> sluice::Task<void> {
-//     for (;;) {
-//       auto changed = co_await rx.changed();   // bind first (g++ 12: task-model.md)
-//       if (!changed) break;
-//       std::printf("now %d\n", *rx.borrow());
-//     }
-//   }(rx));
-//   (void)tx.send(1);
+/// @file
+/// sluice::watch: a single-value channel. Senders replace the value; receivers see the latest one
+/// and can wait for it to change. Intermediate values a receiver did not look at are skipped.
+///
+/// Typical uses: configuration that changes at runtime, shutdown signals, progress reports.
+/// Internals (detail/watch_state.hpp): the value under a reader-writer lock, a version counter
+/// with a closed bit, each receiver remembers the version it last saw; waiting receivers are
+/// spread over 8 waiter lists so one send wakes many receivers without one hot lock.
+///
+/// channel<T>(init...) makes a sender and its first receiver; Sender<T>(init) (Tokio's
+/// Sender::new) a sender alone, whose send() fails until someone subscribes.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<int>(0);
+/// sluice::spawn([](sluice::watch::Receiver<int> rx) -> sluice::Task<void> {
+///   for (;;) {
+///     auto changed = co_await rx.changed();   // bind first (g++ 12: task-model.md)
+///     if (!changed) break;
+///     std::printf("now %d\n", *rx.borrow());
+///   }
+/// }(rx)).detach();
+/// (void)tx.send(1);
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -35,15 +38,20 @@
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 
+/// @namespace sluice::watch
+/// @brief A single-value channel: receivers see the latest value and can wait for it to
+/// change. Tokio's tokio::sync::watch.
 namespace sluice::watch {
 
 /// Every receiver is gone: the value was not stored; it is handed back in `value`.
 ///
 /// Example:
-///   if (auto r = tx.send(cfg); !r) log(r.error().what());   // r.error().value is cfg
+/// ```cpp
+/// if (auto r = tx.send(cfg); !r) log(r.error().what());   // r.error().value is cfg
+/// ```
 template <class T>
 struct SendError {
-  T value;
+  T value;  ///< The value that was not stored.
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
 };
@@ -51,11 +59,14 @@ struct SendError {
 /// Every sender is gone (and, for changed(), the latest value was already seen).
 ///
 /// Example:
-///   auto changed = co_await rx.changed();
-///   if (!changed) break;   // sender dropped
+/// ```cpp
+/// auto changed = co_await rx.changed();
+/// if (!changed) break;   // sender dropped
+/// ```
 struct RecvError {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
+  /// Always true: all RecvErrors are equal.
   friend bool operator==(RecvError, RecvError) noexcept { return true; }
 };
 
@@ -64,14 +75,19 @@ struct RecvError {
 /// send deadlocks). Movable, not copyable.
 ///
 /// Example:
-///   auto cfg = rx.borrow_and_update();
-///   if (cfg.has_changed()) apply(*cfg);
+/// ```cpp
+/// auto cfg = rx.borrow_and_update();
+/// if (cfg.has_changed()) apply(*cfg);
+/// ```
 template <class T>
 class Ref {
  public:
+  /// A guard over `*v` holding the shared lock `lk`; made by borrow() / borrow_and_update().
   Ref(std::shared_lock<detail::SpinRwLock> lk, const T* v, bool changed) noexcept
       : lk_(std::move(lk)), v_(v), changed_(changed) {}
+  /// Takes over `o`'s lock; `o` must not be dereferenced afterwards.
   Ref(Ref&&) noexcept = default;
+  /// Releases the lock held now, then takes over `o`'s.
   Ref& operator=(Ref&&) noexcept = default;
 
   /// The value.
@@ -106,9 +122,11 @@ std::pair<Sender<T>, Receiver<T>> channel(A&&... init);
 /// when the last copy is dropped.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::watch::channel<std::string>("v1");
-///   (void)tx.send("v2");
-///   tx.send_modify([](std::string& s) { s += "+patch"; });
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<std::string>("v1");
+/// (void)tx.send("v2");
+/// tx.send_modify([](std::string& s) { s += "+patch"; });
+/// ```
 template <class T>
 class Sender {
   using Shared = sluice::detail::WatchShared<T>;
@@ -120,22 +138,28 @@ class Sender {
   /// send_replace(), send_modify() and send_if_modified() work as usual. subscribe() opens it.
   ///
   /// Example:
-  ///   sluice::watch::Sender<int> tx(0);
-  ///   auto r = tx.send(1);             // Err: nobody listens; r.error().value == 1
-  ///   int old = tx.send_replace(2);    // 0: stored even with no receivers
-  ///   auto rx = tx.subscribe();        // *rx.borrow() == 2, counted as seen
-  ///   (void)tx.send(3);                // Ok: rx.changed() completes
+  /// ```cpp
+  /// sluice::watch::Sender<int> tx(0);
+  /// auto r = tx.send(1);             // Err: nobody listens; r.error().value == 1
+  /// int old = tx.send_replace(2);    // 0: stored even with no receivers
+  /// auto rx = tx.subscribe();        // *rx.borrow() == 2, counted as seen
+  /// (void)tx.send(3);                // Ok: rx.changed() completes
+  /// ```
   explicit Sender(T init) : s_(std::make_shared<Shared>(std::move(init))) {
     s_->rx_count_.store(0, sluice::detail::mo::relaxed);  // not shared with anyone yet
   }
+  /// One more sender of the same channel.
   Sender(const Sender& o) noexcept : s_(o.s_) {
     if (s_) s_->tx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a sender; `o` must not be used afterwards.
   Sender(Sender&& o) noexcept = default;
+  /// Drops this sender (as the destructor does), then becomes a copy of `o`.
   Sender& operator=(const Sender& o) {
     if (this != &o) *this = Sender(o);
     return *this;
   }
+  /// Drops this sender (as the destructor does), then takes over `o`'s place.
   Sender& operator=(Sender&& o) noexcept {
     if (this != &o) {
       reset();
@@ -143,13 +167,17 @@ class Sender {
     }
     return *this;
   }
+  /// One sender less; the last one closes the channel: waiting changed() futures complete with
+  /// RecvError once their receiver has seen the latest value.
   ~Sender() { reset(); }
 
   /// Stores `v` and wakes the receivers, unless there are none: then `v` is handed back in the
   /// error and the value is left unchanged.
   ///
   /// Example:
-  ///   if (!tx.send(2)) std::puts("no receivers");
+  /// ```cpp
+  /// if (!tx.send(2)) std::puts("no receivers");
+  /// ```
   Result<void, SendError<T>> send(T v) {
     if (s_->rx_count_.load(sluice::detail::mo::acquire) == 0)
       return Err(SendError<T>{std::move(v)});
@@ -161,7 +189,9 @@ class Sender {
   /// are none. `f` must not borrow the channel (it would deadlock).
   ///
   /// Example:
-  ///   tx.send_modify([](Config& c) { c.timeout_ms = 1000; });
+  /// ```cpp
+  /// tx.send_modify([](Config& c) { c.timeout_ms = 1000; });
+  /// ```
   template <class F>
   void send_modify(F&& f) {
     (void)send_if_modified([&](T& v) {
@@ -175,8 +205,13 @@ class Sender {
   /// propagates (the value keeps whatever `f` did to it).
   ///
   /// Example:
-  ///   bool changed = tx.send_if_modified([](int& v) { if (v == 3) return false; v = 3; return
-  ///   true; });
+  /// ```cpp
+  /// bool changed = tx.send_if_modified([](int& v) {
+  ///   if (v == 3) return false;
+  ///   v = 3;
+  ///   return true;
+  /// });
+  /// ```
   template <class F>
   bool send_if_modified(F&& f) {
     {
@@ -191,7 +226,9 @@ class Sender {
   /// Replaces the value (even with no receivers), wakes the receivers, returns the old value.
   ///
   /// Example:
-  ///   int old = tx.send_replace(5);
+  /// ```cpp
+  /// int old = tx.send_replace(5);
+  /// ```
   T send_replace(T v) {
     {
       std::unique_lock lk(s_->lock_);
@@ -206,7 +243,9 @@ class Sender {
   /// A read guard on the current value (has_changed() is false).
   ///
   /// Example:
-  ///   int now = *tx.borrow();
+  /// ```cpp
+  /// int now = *tx.borrow();
+  /// ```
   Ref<T> borrow() const {
     std::shared_lock lk(s_->lock_);
     return Ref<T>(std::move(lk), &s_->value_, false);
@@ -216,7 +255,9 @@ class Sender {
   /// were all dropped.
   ///
   /// Example:
-  ///   auto rx2 = tx.subscribe();
+  /// ```cpp
+  /// auto rx2 = tx.subscribe();
+  /// ```
   Receiver<T> subscribe() const {
     s_->rx_count_.fetch_add(1, sluice::detail::mo::acq_rel);
     return Receiver<T>(s_, s_->state_.load(sluice::detail::mo::seq_cst) & ~Shared::kClosed);
@@ -225,7 +266,9 @@ class Sender {
   /// Number of live receivers (0 for a fresh Sender(init)).
   ///
   /// Example:
-  ///   if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```cpp
+  /// if (tx.receiver_count() == 0) std::puts("nobody listens: send() would fail");
+  /// ```
   std::size_t receiver_count() const { return s_->rx_count_.load(sluice::detail::mo::acquire); }
   /// Number of live senders (copies of this one included).
   std::size_t sender_count() const { return s_->tx_count_.load(sluice::detail::mo::acquire); }
@@ -237,7 +280,9 @@ class Sender {
   /// Future that completes once every receiver is gone.
   ///
   /// Example:
-  ///   co_await tx.closed();   // nobody listens any more: stop producing
+  /// ```cpp
+  /// co_await tx.closed();   // nobody listens any more: stop producing
+  /// ```
   ///
   /// Cancel safety: cancel safe.
   Closed<T> closed() const { return Closed<T>(s_); }
@@ -264,25 +309,31 @@ class Sender {
 /// Observes the latest value. Copyable: a copy remembers the same last-seen version.
 ///
 /// Example:
-///   for (;;) {
-///     auto changed = co_await rx.changed();
-///     if (!changed) break;
-///     auto cfg = rx.borrow_and_update();
-///     apply(*cfg);
-///   }
+/// ```cpp
+/// for (;;) {
+///   auto changed = co_await rx.changed();
+///   if (!changed) break;
+///   auto cfg = rx.borrow_and_update();
+///   apply(*cfg);
+/// }
+/// ```
 template <class T>
 class Receiver {
   using Shared = sluice::detail::WatchShared<T>;
 
  public:
+  /// One more receiver, starting with the same last-seen version as `o`.
   Receiver(const Receiver& o) noexcept : s_(o.s_), version_(o.version_) {
     if (s_) s_->rx_count_.fetch_add(1, sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place and last-seen version; `o` must not be used afterwards.
   Receiver(Receiver&& o) noexcept = default;
+  /// Drops this receiver (as the destructor does), then becomes a copy of `o`.
   Receiver& operator=(const Receiver& o) {
     if (this != &o) *this = Receiver(o);
     return *this;
   }
+  /// Drops this receiver (as the destructor does), then takes over `o`'s place.
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
       reset();
@@ -291,13 +342,16 @@ class Receiver {
     }
     return *this;
   }
+  /// One receiver less; when it was the last, sends fail and Sender::closed() completes.
   ~Receiver() { reset(); }
 
   /// A read guard on the current value; does not mark it seen. has_changed() on the guard says
   /// whether it is newer than the last value this receiver marked seen.
   ///
   /// Example:
-  ///   int v = *rx.borrow();
+  /// ```cpp
+  /// int v = *rx.borrow();
+  /// ```
   Ref<T> borrow() const {
     std::shared_lock lk(s_->lock_);
     const std::uint64_t now = current();
@@ -307,7 +361,9 @@ class Receiver {
   /// A read guard on the current value, marking it seen.
   ///
   /// Example:
-  ///   auto v = rx.borrow_and_update();   // changed() now waits for a newer value
+  /// ```cpp
+  /// auto v = rx.borrow_and_update();   // changed() now waits for a newer value
+  /// ```
   Ref<T> borrow_and_update() {
     std::shared_lock lk(s_->lock_);
     const std::uint64_t now = current();
@@ -321,7 +377,9 @@ class Receiver {
   /// Errors: RecvError once every sender is gone.
   ///
   /// Example:
-  ///   if (rx.has_changed().value_or(false)) reload();
+  /// ```cpp
+  /// if (rx.has_changed().value_or(false)) reload();
+  /// ```
   Result<bool, RecvError> has_changed() const {
     const std::uint64_t st = s_->state_.load(sluice::detail::mo::seq_cst);
     if (st & Shared::kClosed) return Err(RecvError{});
@@ -331,13 +389,17 @@ class Receiver {
   /// Makes the current value count as unseen (changed() completes at once).
   ///
   /// Example:
-  ///   rx.mark_changed();
+  /// ```cpp
+  /// rx.mark_changed();
+  /// ```
   void mark_changed() { version_ = current() - Shared::kStep; }
 
   /// Makes the current value count as seen.
   ///
   /// Example:
-  ///   rx.mark_unchanged();
+  /// ```cpp
+  /// rx.mark_unchanged();
+  /// ```
   void mark_unchanged() { version_ = current(); }
 
   /// Future that completes with success once a value newer than the last seen one is there
@@ -345,8 +407,10 @@ class Receiver {
   /// seen. The receiver must outlive the future.
   ///
   /// Example:
-  ///   auto changed = co_await rx.changed();
-  ///   if (!changed) co_return;   // closed
+  /// ```cpp
+  /// auto changed = co_await rx.changed();
+  /// if (!changed) co_return;   // closed
+  /// ```
   ///
   /// Cancel safety: cancel safe: if it loses a select, nothing was marked seen.
   Changed<T> changed() { return Changed<T>(*this); }
@@ -356,7 +420,9 @@ class Receiver {
   /// and the latest value does not satisfy it. `pred` runs under the read lock.
   ///
   /// Example:
-  ///   auto ready = co_await rx.wait_for([](const State& s) { return s.ready; });
+  /// ```cpp
+  /// auto ready = co_await rx.wait_for([](const State& s) { return s.ready; });
+  /// ```
   ///
   /// Cancel safety: cancel safe: the last value marked seen did not satisfy `pred`.
   template <class Pred>
@@ -411,22 +477,29 @@ class Receiver {
 /// Future returned by Receiver::changed(): Result<void, RecvError>.
 ///
 /// Example:
-///   auto r = co_await rx.changed();
+/// ```cpp
+/// auto r = co_await rx.changed();
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
 class [[nodiscard]] Changed {
  public:
+  /// Success once a newer value is there, or RecvError once the channel is closed.
   using Output = Result<void, RecvError>;
+  /// Waits on `rx`, which must outlive this future (use Receiver::changed()).
   explicit Changed(Receiver<T>& rx) noexcept : rx_(&rx) {}
+  /// Moves a Changed that has not been polled yet (a polled one is queued by address).
   Changed(Changed&& o) noexcept : rx_(o.rx_) {}  // only before the first poll
   Changed(const Changed&) = delete;
   Changed& operator=(const Changed&) = delete;
+  /// Leaves the wait queue; nothing is marked seen.
   ~Changed() {
     if (rx_ && rx_->s_) rx_->s_->shard_for(&node_).cancel(node_);
   }
 
-  /// Ready when a newer value is there (marked seen) or the channel is closed.
+  /// Ready when a newer value is there (marked seen) or the channel is closed. Spends one unit
+  /// of coop budget when ready.
   Poll<Output> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -445,23 +518,31 @@ class [[nodiscard]] Changed {
 /// Future returned by Receiver::wait_for(): Result<Ref<T>, RecvError>.
 ///
 /// Example:
-///   auto r = co_await rx.wait_for([](int v) { return v > 10; });
+/// ```cpp
+/// auto r = co_await rx.wait_for([](int v) { return v > 10; });
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T, class Pred>
 class [[nodiscard]] WaitFor {
  public:
+  /// A read guard on the first value satisfying the predicate, or RecvError once the channel
+  /// is closed and the latest value does not.
   using Output = Result<Ref<T>, RecvError>;
+  /// Waits on `rx`, which must outlive this future, for `pred` (use Receiver::wait_for()).
   WaitFor(Receiver<T>& rx, Pred pred) : rx_(&rx), pred_(std::move(pred)) {}
+  /// Moves a WaitFor that has not been polled yet (a polled one is queued by address).
   WaitFor(WaitFor&& o) noexcept
       : rx_(o.rx_), pred_(std::move(o.pred_)) {}  // only before the first poll
   WaitFor(const WaitFor&) = delete;
   WaitFor& operator=(const WaitFor&) = delete;
+  /// Leaves the wait queue.
   ~WaitFor() {
     if (rx_ && rx_->s_) rx_->s_->shard_for(&node_).cancel(node_);
   }
 
-  /// Checks the current value, then waits for newer ones.
+  /// Checks the current value, then waits for newer ones, marking each checked value seen.
+  /// Spends one unit of coop budget when ready.
   Poll<Output> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -495,7 +576,9 @@ class [[nodiscard]] WaitFor {
 /// Future returned by Sender::closed(): completes once every receiver is gone.
 ///
 /// Example:
-///   co_await tx.closed();
+/// ```cpp
+/// co_await tx.closed();
+/// ```
 ///
 /// Cancel safety: cancel safe.
 template <class T>
@@ -503,16 +586,20 @@ class [[nodiscard]] Closed {
   using Shared = sluice::detail::WatchShared<T>;
 
  public:
-  using Output = void;
+  using Output = void;  ///< Completes with nothing.
+  /// Watches the channel state `s` (its type is private: use Sender::closed()).
   explicit Closed(std::shared_ptr<Shared> s) noexcept : s_(std::move(s)) {}
+  /// Moves a Closed that has not been polled yet (a polled one is queued by address).
   Closed(Closed&& o) noexcept : s_(std::move(o.s_)) {}  // only before the first poll
   Closed(const Closed&) = delete;
   Closed& operator=(const Closed&) = delete;
+  /// Leaves the wait queue.
   ~Closed() {
     if (s_) s_->tx_waiters_.cancel(node_);
   }
 
-  /// Ready when no receiver is left.
+  /// Ready when no receiver is left; otherwise registered. Spends one unit of coop budget when
+  /// ready.
   Poll<void> poll(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
@@ -532,7 +619,9 @@ class [[nodiscard]] Closed {
 /// Creates a watch channel holding `T(init...)`; the receiver counts it as seen.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::watch::channel<bool>(false);   // a shutdown flag
+/// ```cpp
+/// auto [tx, rx] = sluice::watch::channel<bool>(false);   // a shutdown flag
+/// ```
 template <class T, class... A>
 std::pair<Sender<T>, Receiver<T>> channel(A&&... init) {
   auto s = std::make_shared<sluice::detail::WatchShared<T>>(std::forward<A>(init)...);

@@ -1,21 +1,24 @@
-// sluice::testing: poll a future by hand with a counting waker (tokio-test's `task::spawn`).
-//
-// Writing your own future means answering three questions in tests: does it return pending
-// and ready at the right times, does it wake the waker it was given when progress becomes
-// possible, and does it let go of that waker when it is destroyed (cancelled)? MockTask
-// answers them without a runtime: it owns the future, polls it with a waker that counts its
-// wake-ups and its live clones, and can destroy the future on demand.
-//
-// Example:
-//   auto [tx, rx] = sluice::oneshot::channel<int>();
-//   auto t = sluice::testing::spawn(std::move(rx));
-//   EXPECT_TRUE(t.poll().is_pending());      // registered the waker
-//   EXPECT_EQ(t.waker_ref_count(), 1u);      // the channel keeps one clone
-//   tx.send(7);
-//   EXPECT_TRUE(t.is_woken());               // the send woke it
-//   EXPECT_EQ(t.poll().value().value(), 7);
-//
-// Counters are atomic: other threads may wake the waker while the test thread polls.
+/// @file
+/// sluice::testing: poll a future by hand with a counting waker (tokio-test's `task::spawn`).
+///
+/// Writing your own future means answering three questions in tests: does it return pending
+/// and ready at the right times, does it wake the waker it was given when progress becomes
+/// possible, and does it let go of that waker when it is destroyed (cancelled)? MockTask
+/// answers them without a runtime: it owns the future, polls it with a waker that counts its
+/// wake-ups and its live clones, and can destroy the future on demand.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::oneshot::channel<int>();
+/// auto t = sluice::testing::spawn(std::move(rx));
+/// EXPECT_TRUE(t.poll().is_pending());      // registered the waker
+/// EXPECT_EQ(t.waker_ref_count(), 1u);      // the channel keeps one clone
+/// tx.send(7);
+/// EXPECT_TRUE(t.is_woken());               // the send woke it
+/// EXPECT_EQ(t.poll().value().value(), 7);
+/// ```
+///
+/// Counters are atomic: other threads may wake the waker while the test thread polls.
 #pragma once
 
 #include <cstddef>
@@ -31,8 +34,12 @@
 #include <sluice/poll.hpp>
 #include <sluice/waker.hpp>
 
+/// @namespace sluice::testing
+/// @brief Test tools: poll a future by hand with a waker that counts its wake-ups and clones
+/// (tokio-test's task::spawn).
 namespace sluice::testing {
 
+/// @cond
 namespace detail {
 
 /// Shared state of a CountingWaker, alive while the CountingWaker or any clone of it lives.
@@ -66,6 +73,7 @@ struct CountingWakerState {
 };
 
 }  // namespace detail
+/// @endcond
 
 /// A waker that counts how often it was woken and how many clones of it are alive.
 ///
@@ -74,20 +82,26 @@ struct CountingWakerState {
 /// Movable, not copyable.
 ///
 /// Example:
-///   sluice::testing::CountingWaker cw;
-///   sluice::Waker w = cw.waker();          // a clone
-///   EXPECT_EQ(cw.ref_count(), 1u);
-///   std::move(w).wake();                   // consumes the clone
-///   EXPECT_EQ(cw.wake_count(), 1u);
-///   EXPECT_EQ(cw.ref_count(), 0u);
-///   EXPECT_TRUE(cw.take_woken());          // and clears the flag
+/// ```cpp
+/// sluice::testing::CountingWaker cw;
+/// sluice::Waker w = cw.waker();          // a clone
+/// EXPECT_EQ(cw.ref_count(), 1u);
+/// std::move(w).wake();                   // consumes the clone
+/// EXPECT_EQ(cw.wake_count(), 1u);
+/// EXPECT_EQ(cw.ref_count(), 0u);
+/// EXPECT_TRUE(cw.take_woken());          // and clears the flag
+/// ```
 class CountingWaker {
  public:
+  /// A fresh waker: no wake-ups, no clones (allocates the shared counters).
   CountingWaker() : waker_(new detail::CountingWakerState, &detail::CountingWakerState::kVTable) {}
+  /// Takes over `o`'s counters; `o` must not be used afterwards.
   CountingWaker(CountingWaker&&) noexcept = default;
+  /// Drops this waker's own reference to its counters, then takes over `o`'s.
   CountingWaker& operator=(CountingWaker&&) noexcept = default;
   CountingWaker(const CountingWaker&) = delete;
   CountingWaker& operator=(const CountingWaker&) = delete;
+  /// Drops its own reference; the counters live on while clones of waker() do.
   ~CountingWaker() = default;
 
   /// The waker to put in a Context (copy it to get a counted clone).
@@ -128,17 +142,19 @@ class CountingWaker {
 /// ready is up to the future (a Task throws std::logic_error).
 ///
 /// Example:
-///   auto t = sluice::testing::spawn(my_leaf());
-///   ASSERT_TRUE(t.poll().is_pending());
-///   EXPECT_FALSE(t.is_woken());
-///   trigger_from_another_thread();
-///   EXPECT_TRUE(t.is_woken());
-///   t.drop_future();
-///   EXPECT_EQ(t.waker_ref_count(), 0u);     // the cancelled leaf dropped its waker
+/// ```cpp
+/// auto t = sluice::testing::spawn(my_leaf());
+/// ASSERT_TRUE(t.poll().is_pending());
+/// EXPECT_FALSE(t.is_woken());
+/// trigger_from_another_thread();
+/// EXPECT_TRUE(t.is_woken());
+/// t.drop_future();
+/// EXPECT_EQ(t.waker_ref_count(), 0u);     // the cancelled leaf dropped its waker
+/// ```
 template <Future F>
 class MockTask {
  public:
-  using Output = future_output_t<F>;
+  using Output = future_output_t<F>;  ///< F's output: what a ready poll() holds.
 
   /// Takes ownership of `fut`.
   explicit MockTask(F fut) : fut_(std::in_place, std::move(fut)) {}
@@ -152,13 +168,16 @@ class MockTask {
   Poll<Output> poll_with_budget(coop::Budget& budget) {
     return enter_with_budget(budget, [](Context& cx, F& f) { return f.poll(cx); });
   }
+  /// Polls once with a temporary budget, e.g. `t.poll_with_budget(coop::Budget::unconstrained())`.
   Poll<Output> poll_with_budget(coop::Budget&& budget) { return poll_with_budget(budget); }
 
   /// Runs `fn(Context&, F&)` with this task's waker and a fresh initial budget; returns its result.
   /// Clears the woken flag first, like poll().
   ///
   /// Example:
-  ///   t.enter([](sluice::Context& cx, auto& fut) { EXPECT_TRUE(fut.poll(cx).is_pending()); });
+  /// ```cpp
+  /// t.enter([](sluice::Context& cx, auto& fut) { EXPECT_TRUE(fut.poll(cx).is_pending()); });
+  /// ```
   template <class Fn>
   decltype(auto) enter(Fn&& fn) {
     coop::Budget b = coop::Budget::initial();
@@ -202,8 +221,10 @@ class MockTask {
 /// Wraps `fut` (any Future, including a Task) in a MockTask.
 ///
 /// Example:
-///   auto t = sluice::testing::spawn(answer());   // Task<int>
-///   EXPECT_EQ(t.poll().value(), 42);
+/// ```cpp
+/// auto t = sluice::testing::spawn(answer());   // Task<int>
+/// EXPECT_EQ(t.poll().value(), 42);
+/// ```
 template <Future F>
 MockTask<std::decay_t<F>> spawn(F&& fut) {
   return MockTask<std::decay_t<F>>(std::forward<F>(fut));

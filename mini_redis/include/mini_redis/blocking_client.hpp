@@ -1,16 +1,19 @@
-// mini_redis::BlockingClient and BlockingSubscriber: Client and Subscriber for plain threads
-// (mini-redis's blocking_client.rs). Each owns a current-thread sluice runtime and runs every
-// call to completion on the calling thread with Runtime::block_on.
-//
-// Do not call them from inside a runtime (a task, or block_on): block_on throws
-// std::logic_error there. Each object is used by one thread at a time; give each thread its
-// own BlockingClient, or share a BufferedClient inside one runtime instead.
-//
-// Example:
-//   auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
-//   if (!c) { std::cerr << c.error().to_string() << "\n"; return 1; }
-//   auto ok = c->set("hello", "world");
-//   auto v = c->get("hello");                       // ClientResult<std::optional<std::string>>
+/// @file
+/// mini_redis::BlockingClient and BlockingSubscriber: Client and Subscriber for plain threads
+/// (mini-redis's blocking_client.rs). Each owns a current-thread sluice runtime and runs every
+/// call to completion on the calling thread with Runtime::block_on.
+///
+/// Do not call them from inside a runtime (a task, or block_on): block_on throws
+/// std::logic_error there. Each object is used by one thread at a time; give each thread its
+/// own BlockingClient, or share a BufferedClient inside one runtime instead.
+///
+/// Example:
+/// ```cpp
+/// auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
+/// if (!c) { std::cerr << c.error().to_string() << "\n"; return 1; }
+/// auto ok = c->set("hello", "world");
+/// auto v = c->get("hello");                       // ClientResult<std::optional<std::string>>
+/// ```
 #pragma once
 
 #include <chrono>
@@ -30,11 +33,14 @@ namespace mini_redis {
 
 class BlockingSubscriber;
 
-/// Client, blocking: see the top of this file. Move-only.
+/// Client, blocking: each call runs on the calling plain thread (see blocking_client.hpp).
+/// Move-only.
 ///
 /// Example:
-///   auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
-///   auto pong = c->ping();                          // "PONG"
+/// ```cpp
+/// auto c = mini_redis::BlockingClient::connect("127.0.0.1:6379");
+/// auto pong = c->ping();                          // "PONG"
+/// ```
 class BlockingClient {
  public:
   /// Connects to "host:port" (Client::connect). Errors: io.
@@ -44,8 +50,10 @@ class BlockingClient {
   /// Example: `auto c = BlockingClient::connect(sluice::net::SocketAddr::v4_loopback(6379));`
   static ClientResult<BlockingClient> connect(sluice::net::SocketAddr addr);
 
+  /// Takes over `o`'s runtime and connection; `o` must not be used afterwards.
   BlockingClient(BlockingClient&&) noexcept = default;
   BlockingClient& operator=(BlockingClient&&) = delete;  // would drop the runtime first
+  /// Closes the connection, then shuts its runtime down.
   ~BlockingClient();
 
   /// Client::ping. Example: `auto p = c.ping("hi");   // "hi"`
@@ -71,18 +79,23 @@ class BlockingClient {
   std::optional<Client> client_;  // destroyed before rt_ (the socket needs the runtime)
 };
 
-/// Subscriber, blocking. Move-only.
+/// Subscriber, blocking: each call runs on the calling plain thread (see
+/// blocking_client.hpp). Move-only.
 ///
 /// Example:
-///   auto sub = std::move(*c).subscribe({"news"});
-///   while (auto m = sub->next_message()) {
-///     if (!*m) break;                               // the server closed the connection
-///     std::cout << (*m)->content << "\n";
-///   }
+/// ```cpp
+/// auto sub = std::move(*c).subscribe({"news"});
+/// while (auto m = sub->next_message()) {
+///   if (!*m) break;                               // the server closed the connection
+///   std::cout << (*m)->content << "\n";
+/// }
+/// ```
 class BlockingSubscriber {
  public:
+  /// Takes over `o`'s runtime and subscription; `o` must not be used afterwards.
   BlockingSubscriber(BlockingSubscriber&&) noexcept = default;
   BlockingSubscriber& operator=(BlockingSubscriber&&) = delete;  // would drop the runtime first
+  /// Closes the connection, then shuts its runtime down.
   ~BlockingSubscriber();
 
   /// Subscriber::next_message, waiting as long as it takes.

@@ -1,17 +1,20 @@
-// mini_redis::ClientError: why a client request failed. Shared by Client, Subscriber,
-// BufferedClient and BlockingClient. Errors are values (sluice::Result), never exceptions.
-//
-// Three kinds:
-//   io        the socket failed (connect refused, reset, ...): io_error() is the std::error_code
-//   protocol  the server sent something a client cannot use: bytes that are not RESP2, a reply
-//             of the wrong type, or the connection closed while a reply was awaited
-//   server    the server answered with an error reply (-ERR ..., -WRONGTYPE ...): message() is
-//             the server's text, without the leading '-'
-//
-// Example:
-//   auto v = co_await client.get("k");
-//   if (!v && v.error().kind() == mini_redis::ClientError::Kind::server)
-//     std::cerr << "redis said: " << v.error().message() << "\n";
+/// @file
+/// mini_redis::ClientError: why a client request failed. Shared by Client, Subscriber,
+/// BufferedClient and BlockingClient. Errors are values (sluice::Result), never exceptions.
+///
+/// Three kinds:
+/// - `io`: the socket failed (connect refused, reset, ...): io_error() is the std::error_code;
+/// - `protocol`: the server sent something a client cannot use: bytes that are not RESP2, a
+///   reply of the wrong type, or the connection closed while a reply was awaited;
+/// - `server`: the server answered with an error reply (-ERR ..., -WRONGTYPE ...): message()
+///   is the server's text, without the leading '-'.
+///
+/// Example:
+/// ```cpp
+/// auto v = co_await client.get("k");
+/// if (!v && v.error().kind() == mini_redis::ClientError::Kind::server)
+///   std::cerr << "redis said: " << v.error().message() << "\n";
+/// ```
 #pragma once
 
 #include <string>
@@ -22,13 +25,17 @@
 
 namespace mini_redis {
 
-/// Why a client request failed: see the top of this file.
+/// Why a client request failed: a socket error, an unusable reply, or an error reply (see
+/// client_error.hpp).
 ///
 /// Example:
-///   mini_redis::ClientError e = mini_redis::ClientError::server("ERR unknown command");
-///   assert(e.kind() == mini_redis::ClientError::Kind::server);
+/// ```cpp
+/// mini_redis::ClientError e = mini_redis::ClientError::server("ERR unknown command");
+/// assert(e.kind() == mini_redis::ClientError::Kind::server);
+/// ```
 class ClientError {
  public:
+  /// Which of the three failures this is.
   enum class Kind {
     io,        ///< a socket error: io_error()
     protocol,  ///< an unusable reply, or the connection closed mid-request: message()
@@ -52,6 +59,7 @@ class ClientError {
     return protocol(e.message());
   }
 
+  /// io, protocol or server.
   Kind kind() const noexcept { return kind_; }
   /// For Kind::io; empty otherwise.
   std::error_code io_error() const noexcept { return io_; }

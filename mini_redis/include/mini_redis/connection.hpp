@@ -1,25 +1,28 @@
-// mini_redis::Connection: RESP2 frames over a TcpStream, buffered both ways (connection.rs).
-//
-// Reading: bytes from the socket accumulate in a read buffer; read_frame() returns the next whole
-// frame, reading more only when the buffer holds none. try_read_buffered() returns a frame only
-// if one is already buffered, which lets a server answer a pipelined batch (redis-benchmark -P)
-// with one write. Writing: queue_frame() encodes into a write buffer; flush() writes it out;
-// write_frame() is both.
-//
-// Errors: the peer closing between two frames is not an error (read_frame yields an empty
-// optional); closing in the middle of a frame is ConnectionError::Kind::reset; bytes that are
-// not RESP2 are Kind::protocol (reply with message() and close: the stream cannot be
-// resynchronised); socket errors are Kind::io with the std::error_code.
-//
-// Example (a server's loop, simplified):
-//   mini_redis::Connection conn(std::move(stream));
-//   for (;;) {
-//     auto frame = co_await conn.read_frame();
-//     if (!frame || !*frame) break;                       // error, or the client is gone
-//     conn.queue_frame(mini_redis::Frame::simple("PONG"));
-//     auto flushed = co_await conn.flush();
-//     if (!flushed) break;
-//   }
+/// @file
+/// mini_redis::Connection: RESP2 frames over a TcpStream, buffered both ways (connection.rs).
+///
+/// Reading: bytes from the socket accumulate in a read buffer; read_frame() returns the next whole
+/// frame, reading more only when the buffer holds none. try_read_buffered() returns a frame only
+/// if one is already buffered, which lets a server answer a pipelined batch (redis-benchmark -P)
+/// with one write. Writing: queue_frame() encodes into a write buffer; flush() writes it out;
+/// write_frame() is both.
+///
+/// Errors: the peer closing between two frames is not an error (read_frame yields an empty
+/// optional); closing in the middle of a frame is ConnectionError::Kind::reset; bytes that are
+/// not RESP2 are Kind::protocol (reply with message() and close: the stream cannot be
+/// resynchronised); socket errors are Kind::io with the std::error_code.
+///
+/// Example (a server's loop, simplified):
+/// ```cpp
+/// mini_redis::Connection conn(std::move(stream));
+/// for (;;) {
+///   auto frame = co_await conn.read_frame();
+///   if (!frame || !*frame) break;                       // error, or the client is gone
+///   conn.queue_frame(mini_redis::Frame::simple("PONG"));
+///   auto flushed = co_await conn.flush();
+///   if (!flushed) break;
+/// }
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -39,11 +42,14 @@ namespace mini_redis {
 /// Why a Connection could not produce a frame.
 ///
 /// Example:
-///   auto f = co_await conn.read_frame();
-///   if (!f && f.error().kind() == mini_redis::ConnectionError::Kind::protocol)
-///     co_await conn.write_frame(mini_redis::Frame::error(f.error().message()));
+/// ```cpp
+/// auto f = co_await conn.read_frame();
+/// if (!f && f.error().kind() == mini_redis::ConnectionError::Kind::protocol)
+///   co_await conn.write_frame(mini_redis::Frame::error(f.error().message()));
+/// ```
 class ConnectionError {
  public:
+  /// Which failure this is.
   enum class Kind {
     io,        ///< the socket failed: io_error() says how
     protocol,  ///< the peer sent bytes that are not RESP2: frame_error() says which
@@ -61,6 +67,7 @@ class ConnectionError {
     return ConnectionError(Kind::reset, {}, FrameError::incomplete());
   }
 
+  /// io, protocol or reset.
   Kind kind() const noexcept { return kind_; }
   /// For Kind::io.
   std::error_code io_error() const noexcept { return io_; }
@@ -89,10 +96,14 @@ class Connection {
   /// should turn them off (a reply never is one).
   ///
   /// Example:
-  ///   mini_redis::Connection conn(std::move(stream));
+  /// ```cpp
+  /// mini_redis::Connection conn(std::move(stream));
+  /// ```
   explicit Connection(sluice::net::TcpStream stream, ParserOptions options = {});
 
+  /// Takes over `o`'s socket and buffers; `o` must not be used afterwards.
   Connection(Connection&&) noexcept = default;
+  /// Closes the socket held now, then takes over `o`'s socket and buffers.
   Connection& operator=(Connection&&) noexcept = default;
 
   /// The next frame: reads from the socket until one is complete. Empty optional: the peer
@@ -100,20 +111,26 @@ class Connection {
   /// before the cancel stay buffered for the next call.
   ///
   /// Example:
-  ///   FrameResult f = co_await conn.read_frame();
+  /// ```cpp
+  /// FrameResult f = co_await conn.read_frame();
+  /// ```
   sluice::Task<FrameResult> read_frame();
 
   /// The next frame if it is already buffered; never touches the socket. Empty optional: none
   /// buffered (yet).
   ///
   /// Example:
-  ///   while (true) { auto more = conn.try_read_buffered(); if (!more || !*more) break; ... }
+  /// ```cpp
+  /// while (true) { auto more = conn.try_read_buffered(); if (!more || !*more) break; ... }
+  /// ```
   FrameResult try_read_buffered();
 
   /// Encodes `frame` into the write buffer (no I/O).
   ///
   /// Example:
-  ///   conn.queue_frame(mini_redis::Frame::simple("OK"));
+  /// ```cpp
+  /// conn.queue_frame(mini_redis::Frame::simple("OK"));
+  /// ```
   void queue_frame(const Frame& frame) { write_frame(out_, frame); }
 
   /// Writes the whole write buffer. Cancel-safety: not cancel-safe in the sense that a prefix
@@ -121,13 +138,17 @@ class Connection {
   /// is never sent twice), so a later flush() completes the stream of frames.
   ///
   /// Example:
-  ///   auto r = co_await conn.flush();
+  /// ```cpp
+  /// auto r = co_await conn.flush();
+  /// ```
   sluice::Task<sluice::net::IoResult<void>> flush();
 
   /// queue_frame + flush.
   ///
   /// Example:
-  ///   auto r = co_await conn.write_frame(mini_redis::Frame::simple("PONG"));
+  /// ```cpp
+  /// auto r = co_await conn.write_frame(mini_redis::Frame::simple("PONG"));
+  /// ```
   sluice::Task<sluice::net::IoResult<void>> write_frame(const Frame& frame);
 
   /// Bytes waiting in the write buffer.

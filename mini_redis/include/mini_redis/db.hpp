@@ -1,34 +1,37 @@
-// mini_redis::Db and DbDropGuard: the server's keyspace (binary-safe string values with an
-// optional expiry) and its pub/sub channels, shared by every connection (mini-redis's db.rs).
-//
-// Db is a cheap, copyable handle to state shared by all its copies. DbDropGuard owns the one
-// background task per Db that purges expired keys; the server keeps the guard for as long as it
-// runs and hands Db copies to its connections. Dropping the guard stops the purge task.
-//
-// Expiry: a key set with an expiry reads as absent from its expiry instant on, whether or not the
-// purge task has removed it yet. The purge task keeps the expirations in an ordered index, sleeps
-// until the earliest one, removes every key whose instant has passed, and is woken early when a
-// set() brings in an earlier expiry (or when the guard is dropped).
-//
-// Pub/sub: subscribe() creates a channel on first use (a broadcast channel keeping the last 1024
-// messages; a subscriber further behind sees Lagged). Channels nobody listens to any more are
-// removed lazily: by the publish() that finds no receiver, and by a sweep of the whole map that
-// subscribe() runs when it creates a channel and the map has doubled since the last sweep (so the
-// map stays within about twice the live channels, at amortised O(1) per subscribe).
-//
-// Thread safety: every member may be called concurrently from any thread. The maps live behind
-// one std::mutex, as in mini-redis: every critical section is short and synchronous (none of
-// these functions is a coroutine, so the lock can never be held across a co_await), which is the
-// case where the tutorial's "Shared state" chapter prefers a blocking mutex to an async one: it
-// is cheaper, and an async mutex would only matter if the lock had to be held while waiting.
-//
-// Example (what a server does):
-//   mini_redis::DbDropGuard guard;                 // inside a sluice runtime: starts the purge
-//   mini_redis::Db db = guard.db();                // one copy per connection
-//   db.set("k", "v", std::chrono::seconds(10));
-//   std::optional<std::string> v = db.get("k");    // "v" for the next ten seconds
-//   auto rx = db.subscribe("news");
-//   std::size_t n = db.publish("news", "hello");   // 1: rx will receive "hello"
+/// @file
+/// mini_redis::Db and DbDropGuard: the server's keyspace (binary-safe string values with an
+/// optional expiry) and its pub/sub channels, shared by every connection (mini-redis's db.rs).
+///
+/// Db is a cheap, copyable handle to state shared by all its copies. DbDropGuard owns the one
+/// background task per Db that purges expired keys; the server keeps the guard for as long as it
+/// runs and hands Db copies to its connections. Dropping the guard stops the purge task.
+///
+/// Expiry: a key set with an expiry reads as absent from its expiry instant on, whether or not the
+/// purge task has removed it yet. The purge task keeps the expirations in an ordered index, sleeps
+/// until the earliest one, removes every key whose instant has passed, and is woken early when a
+/// set() brings in an earlier expiry (or when the guard is dropped).
+///
+/// Pub/sub: subscribe() creates a channel on first use (a broadcast channel keeping the last 1024
+/// messages; a subscriber further behind sees Lagged). Channels nobody listens to any more are
+/// removed lazily: by the publish() that finds no receiver, and by a sweep of the whole map that
+/// subscribe() runs when it creates a channel and the map has doubled since the last sweep (so the
+/// map stays within about twice the live channels, at amortised O(1) per subscribe).
+///
+/// Thread safety: every member may be called concurrently from any thread. The maps live behind
+/// one std::mutex, as in mini-redis: every critical section is short and synchronous (none of
+/// these functions is a coroutine, so the lock can never be held across a co_await), which is the
+/// case where the tutorial's "Shared state" chapter prefers a blocking mutex to an async one: it
+/// is cheaper, and an async mutex would only matter if the lock had to be held while waiting.
+///
+/// Example (what a server does):
+/// ```cpp
+/// mini_redis::DbDropGuard guard;                 // inside a sluice runtime: starts the purge
+/// mini_redis::Db db = guard.db();                // one copy per connection
+/// db.set("k", "v", std::chrono::seconds(10));
+/// std::optional<std::string> v = db.get("k");    // "v" for the next ten seconds
+/// auto rx = db.subscribe("news");
+/// std::size_t n = db.publish("news", "hello");   // 1: rx will receive "hello"
+/// ```
 #pragma once
 
 #include <chrono>
@@ -45,9 +48,11 @@
 
 namespace mini_redis {
 
+/// @cond
 namespace detail {
 struct DbShared;
 }  // namespace detail
+/// @endcond
 
 class DbDropGuard;
 
@@ -60,22 +65,31 @@ inline constexpr std::size_t kChannelCapacity = 1024;
 /// mutex briefly and returns; they may be called from any thread, inside a runtime or not.
 ///
 /// Example:
-///   mini_redis::Db db = guard.db();
-///   db.set("k", "v", std::nullopt);
-///   auto v = db.get("k");   // "v"
+/// ```cpp
+/// mini_redis::Db db = guard.db();
+/// db.set("k", "v", std::nullopt);
+/// auto v = db.get("k");   // "v"
+/// ```
 class Db {
  public:
+  /// Another handle to the same state.
   Db(const Db&) = default;
+  /// Takes over `o`'s handle; `o` must not be used afterwards.
   Db(Db&&) noexcept = default;
+  /// Becomes a handle to `o`'s state.
   Db& operator=(const Db&) = default;
+  /// Takes over `o`'s handle.
   Db& operator=(Db&&) noexcept = default;
+  /// Drops this handle; the state lives on while other handles or the purge task hold it.
   ~Db() = default;
 
   /// The value stored under `key`, or nullopt when there is none or it has expired (an expired
   /// key reads as absent even before the purge task removes it; reading does not remove it).
   ///
   /// Example:
-  ///   if (auto v = db.get("k")) reply_bulk(*v); else reply_null();
+  /// ```cpp
+  /// if (auto v = db.get("k")) reply_bulk(*v); else reply_null();
+  /// ```
   std::optional<std::string> get(std::string_view key) const;
 
   /// Stores `value` under `key`, replacing any previous value and its expiry. With `expire`, the
@@ -84,22 +98,28 @@ class Db {
   /// than every other one.
   ///
   /// Example:
-  ///   db.set("session", token, std::chrono::milliseconds(500));
+  /// ```cpp
+  /// db.set("session", token, std::chrono::milliseconds(500));
+  /// ```
   void set(std::string key, std::string value, std::optional<std::chrono::milliseconds> expire);
 
   /// A receiver of every message published on `channel` from now on; creates the channel when
   /// it does not exist.
   ///
   /// Example:
-  ///   auto rx = db.subscribe("news");
-  ///   auto msg = co_await rx.recv();   // Result<std::string, broadcast::RecvError>
+  /// ```cpp
+  /// auto rx = db.subscribe("news");
+  /// auto msg = co_await rx.recv();   // Result<std::string, broadcast::RecvError>
+  /// ```
   sluice::broadcast::Receiver<std::string> subscribe(const std::string& channel);
 
   /// Sends `message` to every current subscriber of `channel`; returns how many will see it:
   /// 0 when the channel does not exist or nobody listens (the channel is then removed).
   ///
   /// Example:
-  ///   std::size_t n = db.publish("news", "hello");   // Redis's PUBLISH reply
+  /// ```cpp
+  /// std::size_t n = db.publish("news", "hello");   // Redis's PUBLISH reply
+  /// ```
   std::size_t publish(std::string_view channel, std::string message);
 
   /// Number of keys stored, counting expired keys the purge task has not removed yet.
@@ -129,10 +149,12 @@ class Db {
 /// runtime shuts down first, it destroys the task, which likewise releases its reference.
 ///
 /// Example:
-///   sluice::Task<void> serve() {
-///     mini_redis::DbDropGuard guard;   // the purge task runs while serve() runs
-///     co_await accept_loop(guard.db());
-///   }                                  // guard dropped: the purge task ends
+/// ```cpp
+/// sluice::Task<void> serve() {
+///   mini_redis::DbDropGuard guard;   // the purge task runs while serve() runs
+///   co_await accept_loop(guard.db());
+/// }                                  // guard dropped: the purge task ends
+/// ```
 class DbDropGuard {
  public:
   /// A new, empty Db whose purge task is spawned on the runtime this thread runs in.
@@ -141,7 +163,9 @@ class DbDropGuard {
   DbDropGuard();
   /// A new, empty Db whose purge task is spawned on `rt` (usable from any thread).
   explicit DbDropGuard(const sluice::Handle& rt);
+  /// Takes over `o`'s Db and purge task; `o` must not be used except to destroy or assign it.
   DbDropGuard(DbDropGuard&&) noexcept = default;
+  /// Stops the purge task of the Db held now (as the destructor does), then takes over `o`'s.
   DbDropGuard& operator=(DbDropGuard&& o) noexcept;
   DbDropGuard(const DbDropGuard&) = delete;
   DbDropGuard& operator=(const DbDropGuard&) = delete;

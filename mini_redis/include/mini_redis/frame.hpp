@@ -1,17 +1,20 @@
-// mini_redis::Frame: one RESP2 value, the unit that travels between a Redis client and server,
-// and write_frame, which appends a frame's wire bytes to a buffer.
-//
-// RESP2 has five types, one byte each: `+` simple string, `-` error, `:` integer, `$` bulk
-// string (binary-safe, or `$-1` for null) and `*` array (of any frames, or `*-1` for null).
-// Both nulls are the one Frame::null(). Reading frames off a byte stream is FrameParser's job
-// (frame_parser.hpp).
-//
-// Example:
-//   auto f = mini_redis::Frame::array({mini_redis::Frame::bulk("GET"),
-//                                      mini_redis::Frame::bulk("hello")});
-//   std::string wire;
-//   mini_redis::write_frame(wire, f);   // "*2\r\n$3\r\nGET\r\n$5\r\nhello\r\n"
-//   std::cout << f.to_string();         // 1) "GET"\n2) "hello"
+/// @file
+/// mini_redis::Frame: one RESP2 value, the unit that travels between a Redis client and server,
+/// and write_frame, which appends a frame's wire bytes to a buffer.
+///
+/// RESP2 has five types, one byte each: `+` simple string, `-` error, `:` integer, `$` bulk
+/// string (binary-safe, or `$-1` for null) and `*` array (of any frames, or `*-1` for null).
+/// Both nulls are the one Frame::null(). Reading frames off a byte stream is FrameParser's job
+/// (frame_parser.hpp).
+///
+/// Example:
+/// ```cpp
+/// auto f = mini_redis::Frame::array({mini_redis::Frame::bulk("GET"),
+///                                    mini_redis::Frame::bulk("hello")});
+/// std::string wire;
+/// mini_redis::write_frame(wire, f);   // "*2\r\n$3\r\nGET\r\n$5\r\nhello\r\n"
+/// std::cout << f.to_string();         // 1) "GET"\n2) "hello"
+/// ```
 #pragma once
 
 #include <cstdint>
@@ -30,13 +33,22 @@ namespace mini_redis {
 /// match the kind throw std::logic_error: check kind() first when the frame came off the wire.
 ///
 /// Example:
-///   auto ok = mini_redis::Frame::simple("OK");
-///   assert(ok.is_simple() && ok.as_string() == "OK");
-///   assert(mini_redis::Frame::integer(3) != mini_redis::Frame::bulk("3"));
+/// ```cpp
+/// auto ok = mini_redis::Frame::simple("OK");
+/// assert(ok.is_simple() && ok.as_string() == "OK");
+/// assert(mini_redis::Frame::integer(3) != mini_redis::Frame::bulk("3"));
+/// ```
 class Frame {
  public:
   /// Which RESP2 type a frame is.
-  enum class Kind : std::uint8_t { simple, error, integer, bulk, null, array };
+  enum class Kind : std::uint8_t {
+    simple,   ///< `+text`: a status reply such as OK.
+    error,    ///< `-text`: an error reply.
+    integer,  ///< `:n`: a signed 64-bit integer.
+    bulk,     ///< `$len` then the bytes: a binary-safe string.
+    null,     ///< `$-1` or `*-1`: no value.
+    array     ///< `*n` then n frames.
+  };
 
   /// The null frame (`$-1\r\n` on the wire).
   Frame() noexcept = default;
@@ -44,7 +56,7 @@ class Frame {
   /// A simple string (`+OK\r\n`). On the wire it cannot hold CR or LF: write_frame turns them
   /// into spaces, as Redis does for status replies. Example: `Frame::simple("PONG")`.
   static Frame simple(std::string text);
-  /// An error reply (`-ERR unknown command 'foo'\r\n`); CR and LF are written as spaces.
+  /// An error reply (`-ERR syntax error\r\n`); CR and LF are written as spaces.
   /// Example: `Frame::error("ERR syntax error")`.
   static Frame error(std::string message);
   /// An integer (`:42\r\n`), any int64 value. Example: `Frame::integer(-1)`.
@@ -61,11 +73,17 @@ class Frame {
 
   /// This frame's RESP2 type.
   Kind kind() const noexcept { return kind_; }
+  /// True for a simple string.
   bool is_simple() const noexcept { return kind_ == Kind::simple; }
+  /// True for an error reply.
   bool is_error() const noexcept { return kind_ == Kind::error; }
+  /// True for an integer.
   bool is_integer() const noexcept { return kind_ == Kind::integer; }
+  /// True for a bulk string.
   bool is_bulk() const noexcept { return kind_ == Kind::bulk; }
+  /// True for the null frame.
   bool is_null() const noexcept { return kind_ == Kind::null; }
+  /// True for an array.
   bool is_array() const noexcept { return kind_ == Kind::array; }
 
   /// The text of a simple string or error, or the bytes of a bulk string.
@@ -75,10 +93,12 @@ class Frame {
   /// The value of an integer frame; throws std::logic_error for any other kind.
   /// Example: `Frame::integer(7).as_integer() == 7`.
   std::int64_t as_integer() const;
-  /// The elements of an array frame; throws std::logic_error for any other kind.
+  ///@{
+  /// @brief The elements of an array frame; throws std::logic_error for any other kind.
   /// Example: `for (const Frame& f : reply.as_array()) ...`.
   const std::vector<Frame>& as_array() const;
   std::vector<Frame>& as_array();
+  ///@}
   /// Moves the string out of a simple string, error or bulk frame (throws like as_string).
   /// Example: `std::string v = std::move(frame).into_string();`.
   std::string into_string() &&;
@@ -95,9 +115,11 @@ class Frame {
 
   /// The frame as redis-cli prints it: `OK`, `(error) ERR x`, `(integer) 1`, `"bulk\r\n"`
   /// (quoted, with C escapes), `(nil)`, `(empty array)`, and numbered lines for arrays:
-  ///   1) "a"
-  ///   2) 1) (integer) 1
-  ///      2) (nil)
+  /// ```text
+  /// 1) "a"
+  /// 2) 1) (integer) 1
+  ///    2) (nil)
+  /// ```
   /// No trailing newline. Example: `Frame::bulk("a\nb").to_string() == "\"a\\nb\""`.
   std::string to_string() const;
 
@@ -131,8 +153,10 @@ std::string quote(std::string_view bytes);
 /// always one well-formed frame that FrameParser reads back equal (up to those spaces).
 ///
 /// Example:
-///   std::string out;
-///   mini_redis::write_frame(out, mini_redis::Frame::integer(42));   // out == ":42\r\n"
+/// ```cpp
+/// std::string out;
+/// mini_redis::write_frame(out, mini_redis::Frame::integer(42));   // out == ":42\r\n"
+/// ```
 void write_frame(std::string& out, const Frame& frame);
 
 /// The RESP2 encoding of `frame` as a new string (write_frame into an empty string).

@@ -1,12 +1,15 @@
-// mini_redis::Parse: a cursor over the elements of an array frame, to read a command's
-// arguments one at a time (mini-redis's `Parse`), and ParseError, what it returns on failure.
-//
-// Example:
-//   auto p = mini_redis::Parse::from_frame(frame);            // frame: ["GET", "key"]
-//   if (!p) return reply_error(p.error().message());
-//   auto name = p->next_string();                             // "GET"
-//   auto key = p->next_bytes();                               // "key"
-//   auto done = p->finish();                                  // ok: nothing left
+/// @file
+/// mini_redis::Parse: a cursor over the elements of an array frame, to read a command's
+/// arguments one at a time (mini-redis's `Parse`), and ParseError, what it returns on failure.
+///
+/// Example:
+/// ```cpp
+/// auto p = mini_redis::Parse::from_frame(frame);            // frame: ["GET", "key"]
+/// if (!p) return reply_error(p.error().message());
+/// auto name = p->next_string();                             // "GET"
+/// auto key = p->next_bytes();                               // "key"
+/// auto done = p->finish();                                  // ok: nothing left
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -25,10 +28,13 @@ namespace mini_redis {
 /// not what was asked for (other, with a message).
 ///
 /// Example:
-///   auto r = parse.next_int();
-///   if (!r && r.error().is_end_of_stream()) ...   // "protocol error; unexpected end of stream"
+/// ```cpp
+/// auto r = parse.next_int();
+/// if (!r && r.error().is_end_of_stream()) ...   // "protocol error; unexpected end of stream"
+/// ```
 class ParseError {
  public:
+  /// end_of_stream, or any other failure.
   enum class Kind : std::uint8_t {
     /// Every element has been read already.
     end_of_stream,
@@ -46,7 +52,9 @@ class ParseError {
     return ParseError(Kind::other, std::move(message));
   }
 
+  /// end_of_stream or other.
   Kind kind() const noexcept { return kind_; }
+  /// True when the caller read past the last element.
   bool is_end_of_stream() const noexcept { return kind_ == Kind::end_of_stream; }
   /// E.g. "protocol error; unexpected end of stream", "protocol error; expected array, got
   /// (integer) 1", "protocol error; invalid number", "protocol error; expected end of frame".
@@ -62,11 +70,13 @@ class ParseError {
 /// when it fails because the element has the wrong type.
 ///
 /// Example:
-///   auto p = mini_redis::Parse::from_frame(mini_redis::Frame::array(
-///       {mini_redis::Frame::bulk("EXPIRE"), mini_redis::Frame::bulk("10")}));
-///   assert(p->next_string().value() == "EXPIRE");
-///   assert(p->next_int().value() == 10);
-///   assert(p->finish().has_value());
+/// ```cpp
+/// auto p = mini_redis::Parse::from_frame(mini_redis::Frame::array(
+///     {mini_redis::Frame::bulk("EXPIRE"), mini_redis::Frame::bulk("10")}));
+/// assert(p->next_string().value() == "EXPIRE");
+/// assert(p->next_int().value() == 10);
+/// assert(p->finish().has_value());
+/// ```
 class Parse {
  public:
   /// A cursor over `frame`'s elements; fails with "protocol error; expected array, got ..."

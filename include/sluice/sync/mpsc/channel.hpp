@@ -1,7 +1,10 @@
-// sluice::mpsc::channel<T>(capacity): a bounded multi-producer, single-consumer channel.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::channel<int>(32);
+/// @file
+/// sluice::mpsc::channel<T>(capacity): a bounded multi-producer, single-consumer channel.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<int>(32);
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -20,14 +23,17 @@ namespace sluice::mpsc {
 /// The two halves of a bounded channel (use with structured bindings).
 ///
 /// Example:
-///   sluice::mpsc::Channel<int> ch = sluice::mpsc::channel<int>(1);
-///   auto [tx, rx] = std::move(ch);
+/// ```cpp
+/// sluice::mpsc::Channel<int> ch = sluice::mpsc::channel<int>(1);
+/// auto [tx, rx] = std::move(ch);
+/// ```
 template <class T>
 struct Channel {
-  Sender<T> tx;
-  Receiver<T> rx;
+  Sender<T> tx;    ///< The first sender.
+  Receiver<T> rx;  ///< The receiver.
 };
 
+/// @cond
 namespace detail_impl {
 /// Builds handles from a Chan: the handles' constructors are private.
 struct Access {
@@ -43,6 +49,7 @@ struct Access {
   }
 };
 }  // namespace detail_impl
+/// @endcond
 
 /// Creates a bounded channel holding at most `capacity` messages; senders wait (send) or fail
 /// (try_send) when it is full. Messages are received in the order they were sent (FIFO across
@@ -52,7 +59,9 @@ struct Access {
 /// detail::BatchSemaphore::kMaxPermits (SIZE_MAX >> 3).
 ///
 /// Example:
-///   auto [tx, rx] = sluice::mpsc::channel<std::string>(16);
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<std::string>(16);
+/// ```
 template <class T>
 Channel<T> channel(std::size_t capacity) {
   if (capacity == 0) {

@@ -1,13 +1,16 @@
-// sluice::mpsc error types: what a failed send, try_send, send_timeout or try_recv returns.
-//
-// Errors are values (sluice::Result). Every send-side error hands the message back, so nothing
-// is lost when a send fails: `r.error().into_inner()` or `r.error().value`.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::channel<std::string>(1);
-//   auto r = tx.try_send("a");            // ok
-//   auto r2 = tx.try_send("b");           // full
-//   if (!r2 && r2.error().is_full()) std::string back = std::move(r2.error()).into_inner();
+/// @file
+/// sluice::mpsc error types: what a failed send, try_send, send_timeout or try_recv returns.
+///
+/// Errors are values (sluice::Result). Every send-side error hands the message back, so nothing
+/// is lost when a send fails: `r.error().into_inner()` or `r.error().value`.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<std::string>(1);
+/// auto r = tx.try_send("a");            // ok
+/// auto r2 = tx.try_send("b");           // full
+/// if (!r2 && r2.error().is_full()) std::string back = std::move(r2.error()).into_inner();
+/// ```
 #pragma once
 
 #include <utility>
@@ -18,8 +21,10 @@ namespace sluice::mpsc {
 /// closed. Holds the value that could not be sent.
 ///
 /// Example:
-///   auto r = co_await tx.send(5);
-///   if (!r) std::printf("%s, got back %d\n", r.error().what(), r.error().value);
+/// ```cpp
+/// auto r = co_await tx.send(5);
+/// if (!r) std::printf("%s, got back %d\n", r.error().what(), r.error().value);
+/// ```
 template <class T>
 struct SendError {
   /// The value that was not sent.
@@ -34,12 +39,15 @@ struct SendError {
 /// to hand back), or reserve_many asked for more than the channel's capacity.
 ///
 /// Example:
-///   auto p = co_await tx.reserve();
-///   if (!p) std::puts(p.error().what());   // "channel closed"
+/// ```cpp
+/// auto p = co_await tx.reserve();
+/// if (!p) std::puts(p.error().what());   // "channel closed"
+/// ```
 template <>
 struct SendError<void> {
   /// "channel closed".
   const char* what() const noexcept { return "channel closed"; }
+  /// Always true: all SendError<void> are equal.
   friend bool operator==(const SendError&, const SendError&) noexcept { return true; }
 };
 
@@ -53,17 +61,21 @@ enum class TrySendErrorKind : unsigned char {
 /// try_reserve_owned (holds the Sender back).
 ///
 /// Example:
-///   auto r = tx.try_send(1);
-///   if (!r) {
-///     if (r.error().is_full()) std::puts("full");
-///     int v = std::move(r.error()).into_inner();
-///   }
+/// ```cpp
+/// auto r = tx.try_send(1);
+/// if (!r) {
+///   if (r.error().is_full()) std::puts("full");
+///   int v = std::move(r.error()).into_inner();
+/// }
+/// ```
 template <class T>
 struct TrySendError {
-  TrySendErrorKind kind;
+  TrySendErrorKind kind;  ///< Full or Closed.
   /// The value that was not sent.
   T value;
+  /// True when the channel was full (kind == Full).
   bool is_full() const noexcept { return kind == TrySendErrorKind::Full; }
+  /// True when the receiver is gone or closed (kind == Closed).
   bool is_closed() const noexcept { return kind == TrySendErrorKind::Closed; }
   /// Takes the value back.
   T into_inner() && { return std::move(value); }
@@ -76,12 +88,16 @@ struct TrySendError {
 /// TrySendError without a value (try_reserve, try_reserve_many).
 ///
 /// Example:
-///   auto p = tx.try_reserve();
-///   if (!p && p.error().is_full()) std::puts("no room");
+/// ```cpp
+/// auto p = tx.try_reserve();
+/// if (!p && p.error().is_full()) std::puts("no room");
+/// ```
 template <>
 struct TrySendError<void> {
-  TrySendErrorKind kind;
+  TrySendErrorKind kind;  ///< Full or Closed.
+  /// True when there was no capacity (kind == Full).
   bool is_full() const noexcept { return kind == TrySendErrorKind::Full; }
+  /// True when the receiver is gone or closed (kind == Closed).
   bool is_closed() const noexcept { return kind == TrySendErrorKind::Closed; }
   /// "no available capacity" or "channel closed".
   const char* what() const noexcept {
@@ -98,14 +114,18 @@ enum class SendTimeoutErrorKind : unsigned char {
 /// Error of send_timeout: Timeout or Closed, with the value.
 ///
 /// Example:
-///   auto r = co_await tx.send_timeout(v, std::chrono::milliseconds(10));
-///   if (!r && r.error().is_timeout()) retry(std::move(r.error()).into_inner());
+/// ```cpp
+/// auto r = co_await tx.send_timeout(v, std::chrono::milliseconds(10));
+/// if (!r && r.error().is_timeout()) retry(std::move(r.error()).into_inner());
+/// ```
 template <class T>
 struct SendTimeoutError {
-  SendTimeoutErrorKind kind;
+  SendTimeoutErrorKind kind;  ///< Timeout or Closed.
   /// The value that was not sent.
   T value;
+  /// True when the deadline passed first (kind == Timeout).
   bool is_timeout() const noexcept { return kind == SendTimeoutErrorKind::Timeout; }
+  /// True when the receiver is gone or closed (kind == Closed).
   bool is_closed() const noexcept { return kind == SendTimeoutErrorKind::Closed; }
   /// Takes the value back.
   T into_inner() && { return std::move(value); }
@@ -118,8 +138,10 @@ struct SendTimeoutError {
 /// Error of try_recv.
 ///
 /// Example:
-///   auto r = rx.try_recv();
-///   if (!r && r.error() == sluice::mpsc::TryRecvError::Empty) do_something_else();
+/// ```cpp
+/// auto r = rx.try_recv();
+/// if (!r && r.error() == sluice::mpsc::TryRecvError::Empty) do_something_else();
+/// ```
 enum class TryRecvError : unsigned char {
   Empty,         ///< nothing queued now, but senders may still send
   Disconnected,  ///< every sender is gone (or the receiver closed) and every value was read
@@ -128,7 +150,9 @@ enum class TryRecvError : unsigned char {
 /// "receiving on an empty channel" / "receiving on a closed channel" (Tokio's wording).
 ///
 /// Example:
-///   std::puts(sluice::mpsc::to_string(sluice::mpsc::TryRecvError::Empty));
+/// ```cpp
+/// std::puts(sluice::mpsc::to_string(sluice::mpsc::TryRecvError::Empty));
+/// ```
 inline const char* to_string(TryRecvError e) noexcept {
   return e == TryRecvError::Empty ? "receiving on an empty channel"
                                   : "receiving on a closed channel";

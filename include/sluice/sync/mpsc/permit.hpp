@@ -1,9 +1,12 @@
-// sluice::mpsc::Permit / PermitIterator: capacity reserved in a bounded channel, to be filled
-// later without waiting and without failing (Sender::reserve / reserve_many / try_reserve*).
-//
-// Example:
-//   auto p = co_await tx.reserve();            // waits for a slot
-//   if (p) std::move(*p).send(compute());      // sending cannot fail or wait now
+/// @file
+/// sluice::mpsc::Permit / PermitIterator: capacity reserved in a bounded channel, to be filled
+/// later without waiting and without failing (Sender::reserve / reserve_many / try_reserve*).
+///
+/// Example:
+/// ```cpp
+/// auto p = co_await tx.reserve();            // waits for a slot
+/// if (p) std::move(*p).send(compute());      // sending cannot fail or wait now
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -20,14 +23,18 @@ namespace sluice::mpsc {
 /// the Sender it came from: it must not outlive that Sender.
 ///
 /// Example:
-///   auto permit = tx.try_reserve();
-///   if (permit) permit->send(42);
+/// ```cpp
+/// auto permit = tx.try_reserve();
+/// if (permit) permit->send(42);
+/// ```
 template <class T>
 class [[nodiscard]] Permit {
  public:
   /// A permit for one slot of `chan` (used by Sender; the slot was acquired already).
   explicit Permit(::sluice::detail::mpsc::BoundedChan<T>* chan) noexcept : chan_(chan) {}
+  /// Takes over `o`'s slot; `o` is left used (false, its send() throws).
   Permit(Permit&& o) noexcept : chan_(std::exchange(o.chan_, nullptr)) {}
+  /// Gives back the slot held now (if unused), then takes over `o`'s.
   Permit& operator=(Permit&& o) noexcept {
     if (this != &o) {
       give_back();
@@ -46,7 +53,9 @@ class [[nodiscard]] Permit {
   /// Errors: throws std::logic_error if this permit was already used.
   ///
   /// Example:
-  ///   permit.send(std::string("hello"));
+  /// ```cpp
+  /// permit.send(std::string("hello"));
+  /// ```
   void send(T value) {
     if (chan_ == nullptr) throw std::logic_error("sluice::mpsc::Permit: already used");
     std::exchange(chan_, nullptr)->push(std::move(value));
@@ -66,15 +75,19 @@ class [[nodiscard]] Permit {
 /// Destroying it gives back the slots not handed out. Move-only; must not outlive its Sender.
 ///
 /// Example:
-///   auto many = co_await tx.reserve_many(3);
-///   if (many) while (auto p = many->next()) p->send(i++);
+/// ```cpp
+/// auto many = co_await tx.reserve_many(3);
+/// if (many) while (auto p = many->next()) p->send(i++);
+/// ```
 template <class T>
 class [[nodiscard]] PermitIterator {
  public:
   /// `n` slots of `chan`, already acquired.
   PermitIterator(::sluice::detail::mpsc::BoundedChan<T>* chan, std::size_t n) noexcept
       : chan_(chan), n_(n) {}
+  /// Takes over `o`'s remaining slots; `o` has none left.
   PermitIterator(PermitIterator&& o) noexcept : chan_(o.chan_), n_(std::exchange(o.n_, 0)) {}
+  /// Gives back the slots not handed out yet, then takes over `o`'s.
   PermitIterator& operator=(PermitIterator&& o) noexcept {
     if (this != &o) {
       give_back();
@@ -91,7 +104,9 @@ class [[nodiscard]] PermitIterator {
   /// The next Permit, or nullopt when all were handed out (and forever after).
   ///
   /// Example:
-  ///   while (auto p = it.next()) p->send(v);
+  /// ```cpp
+  /// while (auto p = it.next()) p->send(v);
+  /// ```
   std::optional<Permit<T>> next() {
     if (n_ == 0) return std::nullopt;
     --n_;
@@ -101,7 +116,9 @@ class [[nodiscard]] PermitIterator {
   /// Permits not handed out yet.
   ///
   /// Example:
-  ///   assert(it.size() == 3);
+  /// ```cpp
+  /// assert(it.size() == 3);
+  /// ```
   std::size_t size() const noexcept { return n_; }
 
  private:

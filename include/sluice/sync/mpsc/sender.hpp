@@ -1,9 +1,12 @@
-// sluice::mpsc::Sender / WeakSender / OwnedPermit: the sending side of a bounded channel.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::channel<int>(16);
-//   auto tx2 = tx;                                   // copy = clone: one more sender
-//   if (auto r = co_await tx.send(1); r.is_err()) std::puts("receiver gone");
+/// @file
+/// sluice::mpsc::Sender / WeakSender / OwnedPermit: the sending side of a bounded channel.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<int>(16);
+/// auto tx2 = tx;                                   // copy = clone: one more sender
+/// if (auto r = co_await tx.send(1); r.is_err()) std::puts("receiver gone");
+/// ```
 #pragma once
 
 #include <chrono>
@@ -35,12 +38,14 @@ class OwnedPermit;
 template <class T>
 class Receiver;
 
+/// @cond
 namespace detail_impl {
 template <class T>
 class ReserveOwned;
 /// Builds handles from a Chan (channel(), unbounded_channel()).
 struct Access;
 }  // namespace detail_impl
+/// @endcond
 
 /// The sending half of a bounded channel. Copying it makes one more sender (Tokio's clone);
 /// the channel closes for the receiver once the last strong sender (Sender or OwnedPermit) is
@@ -48,25 +53,33 @@ struct Access;
 /// alive until they are done. Safe to use from several threads through separate copies.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::mpsc::channel<std::string>(8);
-///   sluice::spawn([](sluice::mpsc::Sender<std::string> tx) -> sluice::Task<> {
-///     auto msg = std::string("hi");
-///     (void)co_await tx.send(std::move(msg));
-///   }(tx));
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::channel<std::string>(8);
+/// sluice::spawn([](sluice::mpsc::Sender<std::string> tx) -> sluice::Task<> {
+///   auto msg = std::string("hi");
+///   (void)co_await tx.send(std::move(msg));
+/// }(tx)).detach();
+/// ```
 template <class T>
 class Sender {
  public:
+  /// The shared channel state (an implementation detail).
   using ChanT = ::sluice::detail::mpsc::BoundedChan<T>;
 
+  /// One more strong sender of the same channel (Tokio's clone).
   Sender(const Sender& o) noexcept : chan_(o.chan_) {
     chan_->tx_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a sender; `o` must not be used afterwards (only destroyed or
+  /// assigned to).
   Sender(Sender&& o) noexcept = default;
+  /// Becomes a copy of `o`; the sender this was is dropped (as by the destructor).
   Sender& operator=(const Sender& o) {
     Sender copy(o);
     swap(copy);
     return *this;
   }
+  /// Takes over `o`'s place; the sender this was is dropped (as by the destructor).
   Sender& operator=(Sender&& o) noexcept {
     Sender moved(std::move(o));
     swap(moved);
@@ -76,14 +89,17 @@ class Sender {
   ~Sender() {
     if (chan_) chan_->tx_drop();
   }
+  /// Exchanges the channels of two senders.
   void swap(Sender& o) noexcept { chan_.swap(o.chan_); }
 
   /// Waits for a free slot, then sends `value`. Errors: SendError holding `value` when the
   /// receiver is closed or gone. Senders waiting for a slot are served in FIFO order.
   ///
   /// Example:
-  ///   auto msg = Msg{1};                      // not a temporary inside co_await (g++ 12)
-  ///   if (auto r = co_await tx.send(std::move(msg)); r.is_err()) log(r.error().what());
+  /// ```cpp
+  /// auto msg = Msg{1};                      // not a temporary inside co_await (g++ 12)
+  /// if (auto r = co_await tx.send(std::move(msg)); r.is_err()) log(r.error().what());
+  /// ```
   ///
   /// Cancel safety: not lossless. Cancelled before it completes, the value is dropped and the
   /// place in the queue is lost (capacity granted meanwhile goes to the next waiter). To keep
@@ -93,7 +109,9 @@ class Sender {
   /// Sends now if a slot is free. Errors: Full(value) or Closed(value).
   ///
   /// Example:
-  ///   if (auto r = tx.try_send(5); r.is_err() && r.error().is_full()) std::puts("busy");
+  /// ```cpp
+  /// if (auto r = tx.try_send(5); r.is_err() && r.error().is_full()) std::puts("busy");
+  /// ```
   Result<void, TrySendError<T>> try_send(T value) {
     auto r = chan_->sem.inner().try_acquire(1);
     if (r.is_err()) {
@@ -110,7 +128,9 @@ class Sender {
   /// the receiver went. Needs a sluice runtime (it uses a timer).
   ///
   /// Example:
-  ///   auto r = co_await tx.send_timeout(v, std::chrono::milliseconds(100));
+  /// ```cpp
+  /// auto r = co_await tx.send_timeout(v, std::chrono::milliseconds(100));
+  /// ```
   ///
   /// Cancel safety: as send(): cancelling drops the value.
   ::sluice::detail::mpsc::SendTimeout<T> send_timeout(T value, std::chrono::nanoseconds timeout) {
@@ -122,7 +142,9 @@ class Sender {
   /// Errors: SendError(value) when closed; throws std::logic_error on a runtime thread.
   ///
   /// Example:
-  ///   std::thread t([tx] { (void)tx.blocking_send(1); });
+  /// ```cpp
+  /// std::thread t([tx] { (void)tx.blocking_send(1); });
+  /// ```
   Result<void, SendError<T>> blocking_send(T value) {
     ::sluice::detail::assert_can_block("mpsc blocking_send");
     return ::sluice::block_on(send(std::move(value)));
@@ -132,8 +154,10 @@ class Sender {
   /// Errors: SendError<void> when closed.
   ///
   /// Example:
-  ///   auto p = co_await tx.reserve();
-  ///   if (p) p->send(make_value());
+  /// ```cpp
+  /// auto p = co_await tx.reserve();
+  /// if (p) p->send(make_value());
+  /// ```
   ///
   /// Cancel safety: nothing is lost; cancelling loses the place in the queue only.
   ::sluice::detail::mpsc::Reserve<T> reserve() {
@@ -143,8 +167,10 @@ class Sender {
   /// Waits for `n` slots at once. Errors: SendError<void> when closed or n > max_capacity().
   ///
   /// Example:
-  ///   auto it = co_await tx.reserve_many(2);
-  ///   if (it) { it->next()->send(1); it->next()->send(2); }
+  /// ```cpp
+  /// auto it = co_await tx.reserve_many(2);
+  /// if (it) { it->next()->send(1); it->next()->send(2); }
+  /// ```
   ///
   /// Cancel safety: as reserve().
   ::sluice::detail::mpsc::ReserveMany<T> reserve_many(std::size_t n) { return {chan_.get(), n}; }
@@ -153,8 +179,10 @@ class Sender {
   /// Errors: SendError<void> when closed (the Sender is dropped then).
   ///
   /// Example:
-  ///   auto p = co_await std::move(tx).reserve_owned();
-  ///   if (p) tx = std::move(*p).send(1);            // send() gives the Sender back
+  /// ```cpp
+  /// auto p = co_await std::move(tx).reserve_owned();
+  /// if (p) tx = std::move(*p).send(1);            // send() gives the Sender back
+  /// ```
   ///
   /// Cancel safety: as reserve(); cancelling drops the moved Sender.
   detail_impl::ReserveOwned<T> reserve_owned() &&;
@@ -162,7 +190,9 @@ class Sender {
   /// A Permit if a slot is free now. Errors: Full / Closed.
   ///
   /// Example:
-  ///   if (auto p = tx.try_reserve()) p->send(1);
+  /// ```cpp
+  /// if (auto p = tx.try_reserve()) p->send(1);
+  /// ```
   Result<Permit<T>, TrySendError<void>> try_reserve() {
     if (auto e = try_acquire(1)) return Err(TrySendError<void>{*e});
     return Permit<T>(chan_.get());
@@ -171,7 +201,9 @@ class Sender {
   /// `n` permits if free now. Errors: Full (also when n > max_capacity()) / Closed.
   ///
   /// Example:
-  ///   if (auto it = tx.try_reserve_many(4)) while (auto p = it->next()) p->send(0);
+  /// ```cpp
+  /// if (auto it = tx.try_reserve_many(4)) while (auto p = it->next()) p->send(0);
+  /// ```
   Result<PermitIterator<T>, TrySendError<void>> try_reserve_many(std::size_t n) {
     if (n > max_capacity()) return Err(TrySendError<void>{TrySendErrorKind::Full});
     if (auto e = try_acquire(n)) return Err(TrySendError<void>{*e});
@@ -182,14 +214,18 @@ class Sender {
   /// the error (Full / Closed).
   ///
   /// Example:
-  ///   auto r = std::move(tx).try_reserve_owned();
-  ///   if (r) tx = std::move(*r).send(1); else tx = std::move(r.error()).into_inner();
+  /// ```cpp
+  /// auto r = std::move(tx).try_reserve_owned();
+  /// if (r) tx = std::move(*r).send(1); else tx = std::move(r.error()).into_inner();
+  /// ```
   Result<OwnedPermit<T>, TrySendError<Sender>> try_reserve_owned() &&;
 
   /// Completes once the receiver is closed or dropped.
   ///
   /// Example:
-  ///   auto s = co_await sluice::select(tx.closed(), work());
+  /// ```cpp
+  /// auto s = co_await sluice::select(tx.closed(), work());
+  /// ```
   ///
   /// Cancel safety: cancel safe (once closed, a channel stays closed).
   ::sluice::detail::mpsc::Closed<T, ::sluice::detail::mpsc::BoundedSemaphore> closed() {
@@ -199,45 +235,59 @@ class Sender {
   /// True once the receiver is closed or dropped.
   ///
   /// Example:
-  ///   if (tx.is_closed()) return;
+  /// ```cpp
+  /// if (tx.is_closed()) return;
+  /// ```
   bool is_closed() const { return chan_->sem.is_closed(); }
 
   /// Free slots right now (max_capacity() minus queued messages and outstanding permits).
   ///
   /// Example:
-  ///   assert(tx.capacity() <= tx.max_capacity());
+  /// ```cpp
+  /// assert(tx.capacity() <= tx.max_capacity());
+  /// ```
   std::size_t capacity() const { return chan_->sem.available(); }
 
   /// The capacity given to channel().
   ///
   /// Example:
-  ///   assert(sluice::mpsc::channel<int>(8).tx.max_capacity() == 8);
+  /// ```cpp
+  /// assert(sluice::mpsc::channel<int>(8).tx.max_capacity() == 8);
+  /// ```
   std::size_t max_capacity() const { return chan_->sem.bound(); }
 
   /// True when both senders feed the same channel.
   ///
   /// Example:
-  ///   auto tx2 = tx;
-  ///   assert(tx.same_channel(tx2));
+  /// ```cpp
+  /// auto tx2 = tx;
+  /// assert(tx.same_channel(tx2));
+  /// ```
   bool same_channel(const Sender& o) const noexcept { return chan_ == o.chan_; }
 
   /// A WeakSender: does not keep the channel open; upgrade() it to send.
   ///
   /// Example:
-  ///   sluice::mpsc::WeakSender<int> weak = tx.downgrade();
+  /// ```cpp
+  /// sluice::mpsc::WeakSender<int> weak = tx.downgrade();
+  /// ```
   [[nodiscard]] WeakSender<T> downgrade() const;
 
   /// Strong senders of this channel (this one included).
   ///
   /// Example:
-  ///   assert(tx.strong_count() == 1);
+  /// ```cpp
+  /// assert(tx.strong_count() == 1);
+  /// ```
   std::size_t strong_count() const { return chan_->tx_count.load(::sluice::detail::mo::acquire); }
 
   /// Weak senders of this channel.
   ///
   /// Example:
-  ///   auto w = tx.downgrade();
-  ///   assert(tx.weak_count() == 1);
+  /// ```cpp
+  /// auto w = tx.downgrade();
+  /// assert(tx.weak_count() == 1);
+  /// ```
   std::size_t weak_count() const {
     return chan_->tx_weak_count.load(::sluice::detail::mo::acquire);
   }
@@ -267,19 +317,25 @@ class Sender {
 /// sender is alive, nullopt once they are all gone. Copyable.
 ///
 /// Example:
-///   auto weak = tx.downgrade();
-///   if (auto strong = weak.upgrade()) (void)strong->try_send(1);
+/// ```cpp
+/// auto weak = tx.downgrade();
+/// if (auto strong = weak.upgrade()) (void)strong->try_send(1);
+/// ```
 template <class T>
 class WeakSender {
  public:
+  /// One more weak sender of the same channel.
   WeakSender(const WeakSender& o) noexcept : chan_(o.chan_) {
     chan_->tx_weak_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place; `o` must not be used afterwards (only destroyed or assigned to).
   WeakSender(WeakSender&&) noexcept = default;
+  /// Copy and move assignment (`o` is taken by value): becomes a weak sender of `o`'s channel.
   WeakSender& operator=(WeakSender o) noexcept {
     chan_.swap(o.chan_);
     return *this;
   }
+  /// One weak sender less (never closes the channel).
   ~WeakSender() {
     if (chan_) chan_->tx_weak_count.fetch_sub(1, ::sluice::detail::mo::relaxed);
   }
@@ -287,7 +343,9 @@ class WeakSender {
   /// A strong Sender, or nullopt when every strong sender is gone (the channel is closed).
   ///
   /// Example:
-  ///   std::optional<sluice::mpsc::Sender<int>> tx = weak.upgrade();
+  /// ```cpp
+  /// std::optional<sluice::mpsc::Sender<int>> tx = weak.upgrade();
+  /// ```
   std::optional<Sender<T>> upgrade() const {
     if (!chan_->try_upgrade()) return std::nullopt;
     return Sender<T>(chan_);
@@ -295,12 +353,16 @@ class WeakSender {
   /// Strong senders of the channel.
   ///
   /// Example:
-  ///   assert(weak.strong_count() == 1);
+  /// ```cpp
+  /// assert(weak.strong_count() == 1);
+  /// ```
   std::size_t strong_count() const { return chan_->tx_count.load(::sluice::detail::mo::acquire); }
   /// Weak senders of the channel (this one included).
   ///
   /// Example:
-  ///   assert(weak.weak_count() == 1);
+  /// ```cpp
+  /// assert(weak.weak_count() == 1);
+  /// ```
   std::size_t weak_count() const {
     return chan_->tx_weak_count.load(::sluice::detail::mo::acquire);
   }
@@ -322,12 +384,16 @@ WeakSender<T> Sender<T>::downgrade() const {
 /// `send(v)` and `release()` give the Sender back; destroying it unused frees the slot.
 ///
 /// Example:
-///   auto p = co_await std::move(tx).reserve_owned();
-///   auto tx_back = std::move(*p).send(7);
+/// ```cpp
+/// auto p = co_await std::move(tx).reserve_owned();
+/// auto tx_back = std::move(*p).send(7);
+/// ```
 template <class T>
 class [[nodiscard]] OwnedPermit {
  public:
+  /// Takes over `o`'s slot and Sender; `o` is left used (its send() throws).
   OwnedPermit(OwnedPermit&& o) noexcept : tx_(std::move(o.tx_)) { o.tx_.reset(); }
+  /// Frees the slot held now (if unused) and drops its Sender, then takes over `o`'s.
   OwnedPermit& operator=(OwnedPermit&& o) noexcept {
     if (this != &o) {
       give_back();
@@ -346,7 +412,9 @@ class [[nodiscard]] OwnedPermit {
   /// Errors: throws std::logic_error if already used.
   ///
   /// Example:
-  ///   tx = std::move(permit).send(1);
+  /// ```cpp
+  /// tx = std::move(permit).send(1);
+  /// ```
   Sender<T> send(T value) && {
     Sender<T> tx = take();
     tx.chan_->push(std::move(value));
@@ -356,7 +424,9 @@ class [[nodiscard]] OwnedPermit {
   /// Frees the slot without sending and returns the Sender.
   ///
   /// Example:
-  ///   tx = std::move(permit).release();
+  /// ```cpp
+  /// tx = std::move(permit).release();
+  /// ```
   Sender<T> release() && {
     Sender<T> tx = take();
     tx.chan_->release_permits(1);
@@ -366,14 +436,18 @@ class [[nodiscard]] OwnedPermit {
   /// True when both permits belong to the same channel.
   ///
   /// Example:
-  ///   assert(p1.same_channel(p2));
+  /// ```cpp
+  /// assert(p1.same_channel(p2));
+  /// ```
   bool same_channel(const OwnedPermit& o) const noexcept {
     return tx_ && o.tx_ && tx_->same_channel(*o.tx_);
   }
   /// True when this permit belongs to the channel of `tx`.
   ///
   /// Example:
-  ///   assert(permit.same_channel_as_sender(tx));
+  /// ```cpp
+  /// assert(permit.same_channel_as_sender(tx));
+  /// ```
   bool same_channel_as_sender(const Sender<T>& tx) const noexcept {
     return tx_ && tx_->same_channel(tx);
   }
@@ -398,6 +472,7 @@ class [[nodiscard]] OwnedPermit {
   std::optional<Sender<T>> tx_;
 };
 
+/// @cond
 namespace detail_impl {
 
 /// Future of Sender::reserve_owned(): an OwnedPermit holding the Sender, or SendError<void>.
@@ -429,6 +504,7 @@ class [[nodiscard]] ReserveOwned {
 };
 
 }  // namespace detail_impl
+/// @endcond
 
 template <class T>
 detail_impl::ReserveOwned<T> Sender<T>::reserve_owned() && {

@@ -1,11 +1,14 @@
-// sluice::mpsc::unbounded_channel<T>(): a multi-producer, single-consumer channel without a
-// capacity limit. Sending never waits (a plain call, from any thread, in or out of a runtime);
-// memory grows with the backlog and shrinks back once it is drained.
-//
-// Example:
-//   auto [tx, rx] = sluice::mpsc::unbounded_channel<int>();
-//   std::thread t([tx] { (void)tx.send(1); });      // a plain thread
-//   auto v = co_await rx.recv();                     // 1
+/// @file
+/// sluice::mpsc::unbounded_channel<T>(): a multi-producer, single-consumer channel without a
+/// capacity limit. Sending never waits (a plain call, from any thread, in or out of a runtime);
+/// memory grows with the backlog and shrinks back once it is drained.
+///
+/// Example:
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::unbounded_channel<int>();
+/// std::thread t([tx] { (void)tx.send(1); });      // a plain thread
+/// auto v = co_await rx.recv();                     // 1
+/// ```
 #pragma once
 
 #include <cstddef>
@@ -28,17 +31,25 @@ class WeakUnboundedSender;
 /// when the last UnboundedSender goes.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::mpsc::unbounded_channel<std::string>();
-///   if (auto r = tx.send("hello"); r.is_err()) std::puts("receiver gone");
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::unbounded_channel<std::string>();
+/// if (auto r = tx.send("hello"); r.is_err()) std::puts("receiver gone");
+/// ```
 template <class T>
 class UnboundedSender {
  public:
+  /// The shared channel state (an implementation detail).
   using ChanT = ::sluice::detail::mpsc::UnboundedChan<T>;
 
+  /// One more sender of the same channel (Tokio's clone).
   UnboundedSender(const UnboundedSender& o) noexcept : chan_(o.chan_) {
     chan_->tx_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place as a sender; `o` must not be used afterwards (only destroyed or
+  /// assigned to).
   UnboundedSender(UnboundedSender&&) noexcept = default;
+  /// Copy and move assignment (`o` is taken by value): becomes a sender of `o`'s channel; the
+  /// sender this was is dropped (as by the destructor).
   UnboundedSender& operator=(UnboundedSender o) noexcept {
     chan_.swap(o.chan_);
     return *this;
@@ -52,7 +63,9 @@ class UnboundedSender {
   /// closed or gone.
   ///
   /// Example:
-  ///   (void)tx.send(42);
+  /// ```cpp
+  /// (void)tx.send(42);
+  /// ```
   Result<void, SendError<T>> send(T value) {
     if (!chan_->sem.try_add_message()) return Err(SendError<T>{std::move(value)});
     chan_->push(std::move(value));
@@ -62,7 +75,9 @@ class UnboundedSender {
   /// Completes once the receiver is closed or dropped.
   ///
   /// Example:
-  ///   co_await tx.closed();
+  /// ```cpp
+  /// co_await tx.closed();
+  /// ```
   ///
   /// Cancel safety: cancel safe.
   ::sluice::detail::mpsc::Closed<T, ::sluice::detail::mpsc::UnboundedSemaphore> closed() {
@@ -73,29 +88,39 @@ class UnboundedSender {
   /// True once the receiver is closed or dropped.
   ///
   /// Example:
-  ///   if (tx.is_closed()) return;
+  /// ```cpp
+  /// if (tx.is_closed()) return;
+  /// ```
   bool is_closed() const { return chan_->sem.is_closed(); }
   /// True when both senders feed the same channel.
   ///
   /// Example:
-  ///   auto tx2 = tx;
-  ///   assert(tx.same_channel(tx2));
+  /// ```cpp
+  /// auto tx2 = tx;
+  /// assert(tx.same_channel(tx2));
+  /// ```
   bool same_channel(const UnboundedSender& o) const noexcept { return chan_ == o.chan_; }
   /// A weak sender that does not keep the channel open.
   ///
   /// Example:
-  ///   auto weak = tx.downgrade();
+  /// ```cpp
+  /// auto weak = tx.downgrade();
+  /// ```
   [[nodiscard]] WeakUnboundedSender<T> downgrade() const;
   /// Strong senders of this channel (this one included).
   ///
   /// Example:
-  ///   assert(tx.strong_count() == 1);
+  /// ```cpp
+  /// assert(tx.strong_count() == 1);
+  /// ```
   std::size_t strong_count() const { return chan_->tx_count.load(::sluice::detail::mo::acquire); }
   /// Weak senders of this channel.
   ///
   /// Example:
-  ///   auto weak = tx.downgrade();
-  ///   assert(tx.weak_count() == 1);
+  /// ```cpp
+  /// auto weak = tx.downgrade();
+  /// assert(tx.weak_count() == 1);
+  /// ```
   std::size_t weak_count() const {
     return chan_->tx_weak_count.load(::sluice::detail::mo::acquire);
   }
@@ -110,26 +135,34 @@ class UnboundedSender {
 /// Weak sender of an unbounded channel: upgrade() while some strong sender lives.
 ///
 /// Example:
-///   auto weak = tx.downgrade();
-///   if (auto strong = weak.upgrade()) (void)strong->send(1);
+/// ```cpp
+/// auto weak = tx.downgrade();
+/// if (auto strong = weak.upgrade()) (void)strong->send(1);
+/// ```
 template <class T>
 class WeakUnboundedSender {
  public:
+  /// One more weak sender of the same channel.
   WeakUnboundedSender(const WeakUnboundedSender& o) noexcept : chan_(o.chan_) {
     chan_->tx_weak_count.fetch_add(1, ::sluice::detail::mo::relaxed);
   }
+  /// Takes over `o`'s place; `o` must not be used afterwards (only destroyed or assigned to).
   WeakUnboundedSender(WeakUnboundedSender&&) noexcept = default;
+  /// Copy and move assignment (`o` is taken by value): becomes a weak sender of `o`'s channel.
   WeakUnboundedSender& operator=(WeakUnboundedSender o) noexcept {
     chan_.swap(o.chan_);
     return *this;
   }
+  /// One weak sender less (never closes the channel).
   ~WeakUnboundedSender() {
     if (chan_) chan_->tx_weak_count.fetch_sub(1, ::sluice::detail::mo::relaxed);
   }
   /// A strong sender, or nullopt once every strong sender is gone.
   ///
   /// Example:
-  ///   if (auto tx = weak.upgrade()) (void)tx->send(1);
+  /// ```cpp
+  /// if (auto tx = weak.upgrade()) (void)tx->send(1);
+  /// ```
   std::optional<UnboundedSender<T>> upgrade() const {
     if (!chan_->try_upgrade()) return std::nullopt;
     return UnboundedSender<T>(chan_);
@@ -137,12 +170,16 @@ class WeakUnboundedSender {
   /// Strong senders of the channel.
   ///
   /// Example:
-  ///   assert(weak.strong_count() == 1);
+  /// ```cpp
+  /// assert(weak.strong_count() == 1);
+  /// ```
   std::size_t strong_count() const { return chan_->tx_count.load(::sluice::detail::mo::acquire); }
   /// Weak senders of the channel (this one included).
   ///
   /// Example:
-  ///   assert(weak.weak_count() == 1);
+  /// ```cpp
+  /// assert(weak.weak_count() == 1);
+  /// ```
   std::size_t weak_count() const {
     return chan_->tx_weak_count.load(::sluice::detail::mo::acquire);
   }
@@ -165,7 +202,9 @@ WeakUnboundedSender<T> UnboundedSender<T>::downgrade() const {
 /// capacity queries. Destroying it closes the channel and destroys every unread message.
 ///
 /// Example:
-///   while (auto v = co_await rx.recv()) use(*v);
+/// ```cpp
+/// while (auto v = co_await rx.recv()) use(*v);
+/// ```
 ///
 /// Cancel safety: recv() and recv_many() are cancel safe.
 template <class T>
@@ -174,7 +213,9 @@ class UnboundedReceiver
   using Base = ::sluice::detail::mpsc::RxBase<T, ::sluice::detail::mpsc::UnboundedSemaphore>;
 
  public:
+  /// Takes over `o`'s channel; `o` must not be used afterwards.
   UnboundedReceiver(UnboundedReceiver&&) noexcept = default;
+  /// Drops the current receiver (closing its channel), then takes over the other's.
   UnboundedReceiver& operator=(UnboundedReceiver&&) noexcept = default;
 
  private:
@@ -186,17 +227,21 @@ class UnboundedReceiver
 /// The two halves of an unbounded channel (use with structured bindings).
 ///
 /// Example:
-///   sluice::mpsc::UnboundedChannel<int> ch = sluice::mpsc::unbounded_channel<int>();
+/// ```cpp
+/// sluice::mpsc::UnboundedChannel<int> ch = sluice::mpsc::unbounded_channel<int>();
+/// ```
 template <class T>
 struct UnboundedChannel {
-  UnboundedSender<T> tx;
-  UnboundedReceiver<T> rx;
+  UnboundedSender<T> tx;    ///< The first sender.
+  UnboundedReceiver<T> rx;  ///< The receiver.
 };
 
 /// Creates an unbounded channel.
 ///
 /// Example:
-///   auto [tx, rx] = sluice::mpsc::unbounded_channel<int>();
+/// ```cpp
+/// auto [tx, rx] = sluice::mpsc::unbounded_channel<int>();
+/// ```
 template <class T>
 UnboundedChannel<T> unbounded_channel() {
   return detail_impl::Access::unbounded<UnboundedChannel<T>, UnboundedSender<T>,
