@@ -1,5 +1,6 @@
 // Shared by the sluice peer's translation units (bench/compare/run builds them into one
-// program, sluice_compare). See main.cpp for the protocol.
+// program, sluice_compare). See main.cpp for the protocol; the runtime-independent helpers
+// (die, EXTRA lines, RSS) come from the shared C++ harness, ../common/harness.hpp.
 #pragma once
 
 #include <cstdint>
@@ -8,33 +9,30 @@
 
 #include <sluice/runtime.hpp>
 
+#include "../common/harness.hpp"
+
 namespace compare {
 
 /// Prints `sluice_compare: <what>` on stderr and exits 1: a wrong answer must show as `err`
 /// in the table, never as a fast number. Safe to call from any worker thread.
-[[noreturn]] void die(const char* what);
+using harness::die;
 
-template <class T>
-void do_not_optimize(T const& v) {
-  asm volatile("" : : "r,m"(v) : "memory");
-}
+using harness::do_not_optimize;
 
 /// One `EXTRA <workload> <flavour> key=value` line, printed after the RESULT line.
-void report_extra(std::string_view key, std::int64_t value);
+using harness::report_extra;
 
 /// Resident set size of this process in bytes (VmRSS), and its peak (VmHWM).
-std::int64_t rss_bytes();
-std::int64_t peak_rss_bytes();
+using harness::peak_rss_bytes;
+using harness::rss_bytes;
 /// Gives free heap pages back to the OS (glibc malloc_trim(0)).
-void release_free_memory();
+using harness::release_free_memory;
 /// Resets VmHWM to the current RSS (`echo 5 > /proc/self/clear_refs`); false if refused.
-bool reset_peak_rss();
+using harness::reset_peak_rss;
 
-/// How the harness runs a workload and reads its return value.
-enum class Kind {
-  kRate,    ///< warm-up at N/10, R timed runs; returns ops; printed as ops/s (median)
-  kMemory,  ///< one untimed run in a fresh process, ct only; returns bytes (lower is better)
-};
+/// How the harness runs a workload and reads its return value (kRate: ops, printed as ops/s;
+/// kMemory: bytes, ct only).
+using harness::Kind;
 
 using WorkloadFn = std::uint64_t (*)(sluice::Runtime&, std::uint64_t n);
 
