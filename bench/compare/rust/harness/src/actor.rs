@@ -34,7 +34,7 @@ impl<R> Command<R> {
     pub fn new(id: u64, i: u64, reply: R) -> Self {
         Command {
             set: i % 2 == 0,
-            key: id << 32 | (i / 2) % 1024,
+            key: (id << 32) | ((i / 2) % 1024),
             value: i,
             reply,
         }
