@@ -128,8 +128,8 @@ pub async fn join_all(handles: Vec<tokio::task::JoinHandle<u64>>) -> u64 {
 pub fn channel_crate_not_applicable(krate: &str, name: &str) -> Option<Entry> {
     let why = match name {
         "spawn_join" | "yield_pingpong" | "timer_insert_cancel" | "block_on_overhead" => format!(
-            "{name} measures the async runtime, not a channel; {krate} runs on Tokio's runtimes \
-             here, so the tokio peer's row is the answer"
+            "a runtime workload, not a channel one; {krate} runs on Tokio's runtimes here, so \
+             the tokio column is the answer"
         ),
         "broadcast_1x4" => format!("{krate} has no broadcast channel"),
         "watch_4" => format!("{krate} has no watch channel"),
