@@ -8,43 +8,14 @@
 //!                                 body; one iteration = one block_on of 5000 messages
 //!   mpsc_memory[_unbounded]       RSS growth of n queued u64 and what is left after draining
 
-use std::future::Future;
-
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 
-use crate::{die, peak_rss_bytes, release_free_memory, report_extra, reset_peak_rss, rss_bytes};
-
-const ID_SHIFT: u32 = 56; // mpsc_mpsc_4x128: value = producer id << 56 | sequence number
-const SEQ_MASK: u64 = (1 << ID_SHIFT) - 1;
-
-/// Checks each producer's values arrive in order (producer id in the top byte).
-struct OrderCheck {
-    next: [u64; 4],
-    producers: u64,
-    count: u64,
-}
-
-impl OrderCheck {
-    fn new(producers: u64) -> Self {
-        OrderCheck {
-            next: [0; 4],
-            producers,
-            count: 0,
-        }
-    }
-    fn see(&mut self, v: u64) {
-        let id = v >> ID_SHIFT;
-        if id >= self.producers {
-            die("mpsc consumer: bad producer id");
-        }
-        if v & SEQ_MASK != self.next[id as usize] {
-            die("mpsc consumer: values out of order");
-        }
-        self.next[id as usize] += 1;
-        self.count += 1;
-    }
-}
+use compare_harness::die;
+use compare_harness::mpsc::{
+    iterate, memory_baseline, memory_finish, OrderCheck, BIG_CAPACITY, FULL_CAPACITY, ID_SHIFT,
+    ITER_SUM, PER_ITER, PER_TASK, TASKS, UNCONTENDED_SUM,
+};
 
 async fn produce(tx: mpsc::Sender<u64>, base: u64, n: u64) {
     for i in 0..n {
@@ -123,29 +94,9 @@ pub fn mpsc_unbounded_spsc(rt: &Runtime, n: u64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------
-// Tokio's benches/sync_mpsc.rs shapes (u64 instead of usize). One iteration = one block_on
-// whose body receives 5000 messages; iterations repeat until n messages in total.
+// Tokio's benches/sync_mpsc.rs shapes (u64 instead of usize); constants and `iterate` in
+// compare_harness::mpsc. One iteration = one block_on whose body receives 5000 messages.
 // ---------------------------------------------------------------------------
-
-const TASKS: u64 = 5;
-const PER_TASK: u64 = 1000;
-const PER_ITER: u64 = TASKS * PER_TASK;
-const ITER_SUM: u64 = TASKS * PER_TASK * (PER_TASK - 1) / 2; // each task sends 0..999
-const UNCONTENDED_SUM: u64 = PER_ITER * (PER_ITER - 1) / 2;
-
-fn iterate<F, Fut>(rt: &Runtime, n: u64, expected_sum: u64, make_iter: F) -> u64
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = u64>,
-{
-    let iters = (n / PER_ITER).max(1);
-    for _ in 0..iters {
-        if rt.block_on(make_iter()) != expected_sum {
-            die("mpsc: wrong sum in an iteration");
-        }
-    }
-    iters * PER_ITER
-}
 
 async fn contention_bounded_iter(capacity: usize) -> u64 {
     let (tx, mut rx) = mpsc::channel::<u64>(capacity);
@@ -192,7 +143,7 @@ async fn contention_unbounded_iter() -> u64 {
 }
 
 async fn uncontended_bounded_iter() -> u64 {
-    let (tx, mut rx) = mpsc::channel::<u64>(1_000_000);
+    let (tx, mut rx) = mpsc::channel::<u64>(BIG_CAPACITY);
     for i in 0..PER_ITER {
         if tx.send(i).await.is_err() {
             die("uncontended_bounded: receiver gone");
@@ -226,11 +177,11 @@ async fn uncontended_unbounded_iter() -> u64 {
 }
 
 pub fn contention_bounded(rt: &Runtime, n: u64) -> u64 {
-    iterate(rt, n, ITER_SUM, || contention_bounded_iter(1_000_000))
+    iterate(rt, n, ITER_SUM, || contention_bounded_iter(BIG_CAPACITY))
 }
 
 pub fn contention_bounded_full(rt: &Runtime, n: u64) -> u64 {
-    iterate(rt, n, ITER_SUM, || contention_bounded_iter(100))
+    iterate(rt, n, ITER_SUM, || contention_bounded_iter(FULL_CAPACITY))
 }
 
 pub fn contention_unbounded(rt: &Runtime, n: u64) -> u64 {
@@ -246,58 +197,31 @@ pub fn uncontended_unbounded(rt: &Runtime, n: u64) -> u64 {
 }
 
 // ---------------------------------------------------------------------------
-// Memory: queue n u64 without receiving, read RSS (peak via VmHWM after clear_refs), drain,
-// read RSS again, then again after malloc_trim(0). Returns the peak growth in bytes; EXTRA
-// lines carry the rest. Tokio has no public count of retained blocks, so there is no
-// blocks_after_drain line.
+// Memory: compare_harness::mpsc::memory_baseline / memory_finish measure n queued u64.
 // ---------------------------------------------------------------------------
-
-fn baseline() -> i64 {
-    let base = rss_bytes();
-    if !reset_peak_rss() {
-        report_extra("hwm_reset_failed", 1);
-    }
-    base
-}
-
-fn finish_memory(base: i64, n: u64, mut try_recv: impl FnMut() -> Option<u64>) -> u64 {
-    let peak = peak_rss_bytes();
-    report_extra("filled_bytes", rss_bytes() - base);
-    let mut sum = 0u64;
-    for _ in 0..n {
-        sum += try_recv().unwrap_or_else(|| die("mpsc_memory: a queued value is missing"));
-    }
-    if sum != n * (n - 1) / 2 {
-        die("mpsc_memory: bad sum");
-    }
-    report_extra("after_drain_bytes", rss_bytes() - base);
-    release_free_memory();
-    report_extra("after_trim_bytes", rss_bytes() - base);
-    (peak - base).max(0) as u64
-}
 
 pub fn mpsc_memory(rt: &Runtime, n: u64) -> u64 {
     rt.block_on(async move {
-        let base = baseline();
+        let base = memory_baseline();
         let (tx, mut rx) = mpsc::channel::<u64>(n as usize);
         for i in 0..n {
             if tx.send(i).await.is_err() {
                 die("mpsc_memory: receiver gone");
             }
         }
-        finish_memory(base, n, || rx.try_recv().ok())
+        memory_finish(base, n, || rx.try_recv().ok())
     })
 }
 
 pub fn mpsc_memory_unbounded(rt: &Runtime, n: u64) -> u64 {
     rt.block_on(async move {
-        let base = baseline();
+        let base = memory_baseline();
         let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
         for i in 0..n {
             if tx.send(i).is_err() {
                 die("mpsc_memory_unbounded: receiver gone");
             }
         }
-        finish_memory(base, n, || rx.try_recv().ok())
+        memory_finish(base, n, || rx.try_recv().ok())
     })
 }

@@ -11,71 +11,51 @@
 //!   semaphore_acquire_release,          acquire() / drop of a Semaphore(1) by one task,
 //!   semaphore_contended_4x2             or of a Semaphore(2) by four tasks
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tokio::runtime::Runtime;
 use tokio::sync::{broadcast, mpsc, oneshot, watch, Mutex, Semaphore};
 
-use crate::{die, join_all};
+use compare_harness::actor::{self, check_reply, Command, Store, COMMAND_CAPACITY};
+use compare_harness::{die, join_all};
 
 // ---------------------------------------------------------------------------
-// Actor: the Tokio tutorial's manager task, with u64 keys and values (std HashMap, default
-// SipHash hasher: what a Tokio user writes).
-// Client `id`, round trip i: even i sets key (id, i/2 % 1024) to i, odd i gets it back and
-// checks it is i - 1.
+// Actor: the Tokio tutorial's manager task; the commands, the map (std HashMap, SipHash) and
+// the checks are compare_harness::actor. Commands over mpsc::channel(32), each carrying a
+// oneshot reply sender.
 // ---------------------------------------------------------------------------
 
-const MISSING: u64 = !0;
+type Cmd = Command<oneshot::Sender<u64>>;
 
-struct Command {
-    set: bool,
-    key: u64,
-    value: u64,
-    reply: oneshot::Sender<u64>,
-}
-
-async fn actor(mut rx: mpsc::Receiver<Command>) {
-    let mut map: HashMap<u64, u64> = HashMap::new();
+async fn actor(mut rx: mpsc::Receiver<Cmd>) {
+    let mut store = Store::default();
     while let Some(cmd) = rx.recv().await {
-        let out = if cmd.set {
-            map.insert(cmd.key, cmd.value).unwrap_or(MISSING)
-        } else {
-            map.get(&cmd.key).copied().unwrap_or(MISSING)
-        };
+        let out = store.apply(&cmd);
         if cmd.reply.send(out).is_err() {
             die("actor: client dropped its reply receiver");
         }
     }
 }
 
-async fn actor_client(tx: mpsc::Sender<Command>, id: u64, n: u64) -> u64 {
+async fn actor_client(tx: mpsc::Sender<Cmd>, id: u64, n: u64) -> u64 {
     for i in 0..n {
         let (reply_tx, reply_rx) = oneshot::channel::<u64>();
-        let cmd = Command {
-            set: i % 2 == 0,
-            key: id << 32 | (i / 2) % 1024,
-            value: i,
-            reply: reply_tx,
-        };
-        if tx.send(cmd).await.is_err() {
+        if tx.send(Command::new(id, i, reply_tx)).await.is_err() {
             die("actor client: actor gone");
         }
         let r = reply_rx
             .await
             .unwrap_or_else(|_| die("actor client: reply sender dropped"));
-        if i % 2 == 1 && r != i - 1 {
-            die("actor client: get returned a wrong value");
-        }
+        check_reply(i, r);
     }
     n
 }
 
 fn run_actor(rt: &Runtime, clients: u64, n: u64) -> u64 {
-    let per = (n / clients).max(1);
+    let per = actor::per_client(clients, n);
     let total = rt.block_on(async move {
-        let (tx, rx) = mpsc::channel::<Command>(32);
+        let (tx, rx) = mpsc::channel::<Cmd>(COMMAND_CAPACITY);
         let act = tokio::spawn(actor(rx));
         let handles = (0..clients)
             .map(|c| tokio::spawn(actor_client(tx.clone(), c, per)))
@@ -85,10 +65,7 @@ fn run_actor(rt: &Runtime, clients: u64, n: u64) -> u64 {
         act.await.unwrap_or_else(|_| die("actor task failed"));
         total
     });
-    if total != per * clients {
-        die("actor: wrong round trips");
-    }
-    total
+    actor::check_total(total, per, clients)
 }
 
 pub fn actor_latency(rt: &Runtime, n: u64) -> u64 {
@@ -96,7 +73,7 @@ pub fn actor_latency(rt: &Runtime, n: u64) -> u64 {
 }
 
 pub fn actor_throughput_8(rt: &Runtime, n: u64) -> u64 {
-    run_actor(rt, 8, n)
+    run_actor(rt, actor::THROUGHPUT_CLIENTS, n)
 }
 
 // ---------------------------------------------------------------------------
