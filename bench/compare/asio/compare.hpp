@@ -264,7 +264,7 @@ using WorkloadFn = u64 (*)(Runtime&, u64 n);
 
 struct WorkloadEntry {
   std::string_view name;
-  WorkloadFn mt;  ///< the workload instantiated for Mt (concurrent_channel)
+  WorkloadFn mt;  ///< the workload instantiated for Mt (concurrent_channel); nullptr: n/a
   WorkloadFn ct;  ///< ... and for Ct (channel)
   u64 default_n;
   Kind kind = Kind::kRate;
