@@ -39,7 +39,8 @@ int main(int argc, char** argv) {
   const WorkloadEntry* w = find_workload(options.workload);
   if (w == nullptr) return harness::print_na(options, "is not an asio_compare workload");
   if ((options.flavour == "mt" ? w->mt : w->ct) == nullptr) {
-    return harness::print_na(options, "has no Asio equivalent on this flavour (see asio/README.md)");
+    return harness::print_na(options,
+                             "has no Asio equivalent on this flavour (see asio/README.md)");
   }
   return harness::run(
       options, w->kind, w->default_n, [](bool multi_thread) { return Runtime(multi_thread); },
