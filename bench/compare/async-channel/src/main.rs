@@ -1,40 +1,27 @@
 //! async-channel peer for sluice's side-by-side comparison (`bench/compare/run`):
-//! async-channel 1.8.0 (`send(v).await` / `recv().await`) inside tasks on the same Tokio
-//! runtimes as tokio_compare (mt: 2 workers, ct: current thread). The workload table; see
-//! README.md.
+//! async-channel 1.8.0 inside tasks on the same Tokio runtimes as tokio_compare (mt: 2
+//! workers, ct: current thread); see README.md.
 //!
 //! Usage: async_channel_compare --workload NAME --flavour mt|ct [--n N] [--reps R]
 //! Command line, runtimes, timing, median, RESULT/EXTRA lines, RSS and the shared checks:
-//! bench/compare/rust/harness (crate compare-harness).
+//! bench/compare/rust/harness (crate compare-harness). The workloads are tokio_compare's shapes,
+//! written once for flume and async-channel in compare_harness::async_peer; only the channel
+//! differs:
 //!
-//! Workloads: mpsc_workloads.rs (the @mpsc group) and actor_workloads.rs (actor_latency,
-//! actor_throughput_8). Runtime, broadcast, watch, mutex and semaphore rows answer n/a.
+//!   tokio::sync::mpsc::channel(c)     -> async_channel::bounded(c), `send(v).await`
+//!   tokio::sync::mpsc::unbounded_channel() -> async_channel::unbounded(), `try_send(v)`
+//!                                        (never Full on an unbounded channel: the plain,
+//!                                        non-waiting call, like UnboundedSender::send)
+//!   `rx.recv().await`                 -> `rx.recv().await` (Err = every sender gone)
+//!   oneshot reply (actor rows)        -> an `async_channel::bounded(1)` per request, answered
+//!                                        with `try_send`
+//!
+//! async-channel's bounded(n) allocates its n slots up front (concurrent-queue's array: a stamp
+//! and the value per slot); unbounded grows by linked blocks of 31 slots.
+//! Runtime, broadcast, watch, mutex and semaphore rows answer n/a.
 
-mod actor_workloads;
-mod mpsc_workloads;
-
-use compare_harness::Entry::{self, Memory, Rate};
-
-fn lookup(name: &str) -> Option<Entry> {
-    use actor_workloads as a;
-    use mpsc_workloads as m;
-    let w = match name {
-        "mpsc_spsc_1" => Rate(m::mpsc_spsc_1),
-        "mpsc_spsc_1024" => Rate(m::mpsc_spsc_1024),
-        "mpsc_mpsc_4x128" => Rate(m::mpsc_mpsc_4x128),
-        "mpsc_unbounded_spsc" => Rate(m::mpsc_unbounded_spsc),
-        "contention_bounded" => Rate(m::contention_bounded),
-        "contention_bounded_full" => Rate(m::contention_bounded_full),
-        "contention_unbounded" => Rate(m::contention_unbounded),
-        "uncontended_bounded" => Rate(m::uncontended_bounded),
-        "uncontended_unbounded" => Rate(m::uncontended_unbounded),
-        "mpsc_memory" => Memory(m::mpsc_memory),
-        "mpsc_memory_unbounded" => Memory(m::mpsc_memory_unbounded),
-        "actor_latency" => Rate(a::actor_latency),
-        "actor_throughput_8" => Rate(a::actor_throughput_8),
-        _ => return compare_harness::channel_crate_not_applicable("async-channel", name),
-    };
-    Some(w)
+compare_harness::async_channel_peer! {
+    krate: async_channel, name: "async-channel", send: send, send_now: try_send, recv: recv
 }
 
 fn main() {

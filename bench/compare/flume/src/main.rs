@@ -1,39 +1,25 @@
 //! flume peer for sluice's side-by-side comparison (`bench/compare/run`): flume 0.10.14's
-//! async API (`send_async` / `recv_async`) inside tasks on the same Tokio runtimes as
-//! tokio_compare (mt: 2 workers, ct: current thread). The workload table; see README.md.
+//! async API inside tasks on the same Tokio runtimes as tokio_compare (mt: 2 workers, ct:
+//! current thread); see README.md.
 //!
 //! Usage: flume_compare --workload NAME --flavour mt|ct [--n N] [--reps R]
 //! Command line, runtimes, timing, median, RESULT/EXTRA lines, RSS and the shared checks:
-//! bench/compare/rust/harness (crate compare-harness).
+//! bench/compare/rust/harness (crate compare-harness). The workloads are tokio_compare's shapes,
+//! written once for flume and async-channel in compare_harness::async_peer; only the channel
+//! differs:
 //!
-//! Workloads: mpsc_workloads.rs (the @mpsc group) and actor_workloads.rs (actor_latency,
-//! actor_throughput_8). Runtime, broadcast, watch, mutex and semaphore rows answer n/a.
+//!   tokio::sync::mpsc::channel(c)     -> flume::bounded(c), `send_async(v).await`
+//!   tokio::sync::mpsc::unbounded_channel() -> flume::unbounded(), `send(v)` (never waits on
+//!                                        an unbounded channel, like UnboundedSender::send)
+//!   `rx.recv().await`                 -> `rx.recv_async().await` (Err = every sender gone)
+//!   oneshot reply (actor rows)        -> a `flume::bounded(1)` per request, answered with
+//!                                        `try_send`
+//!
+//! flume's bounded(n) does not allocate up front: its queue is a VecDeque grown by doubling.
+//! Runtime, broadcast, watch, mutex and semaphore rows answer n/a.
 
-mod actor_workloads;
-mod mpsc_workloads;
-
-use compare_harness::Entry::{self, Memory, Rate};
-
-fn lookup(name: &str) -> Option<Entry> {
-    use actor_workloads as a;
-    use mpsc_workloads as m;
-    let w = match name {
-        "mpsc_spsc_1" => Rate(m::mpsc_spsc_1),
-        "mpsc_spsc_1024" => Rate(m::mpsc_spsc_1024),
-        "mpsc_mpsc_4x128" => Rate(m::mpsc_mpsc_4x128),
-        "mpsc_unbounded_spsc" => Rate(m::mpsc_unbounded_spsc),
-        "contention_bounded" => Rate(m::contention_bounded),
-        "contention_bounded_full" => Rate(m::contention_bounded_full),
-        "contention_unbounded" => Rate(m::contention_unbounded),
-        "uncontended_bounded" => Rate(m::uncontended_bounded),
-        "uncontended_unbounded" => Rate(m::uncontended_unbounded),
-        "mpsc_memory" => Memory(m::mpsc_memory),
-        "mpsc_memory_unbounded" => Memory(m::mpsc_memory_unbounded),
-        "actor_latency" => Rate(a::actor_latency),
-        "actor_throughput_8" => Rate(a::actor_throughput_8),
-        _ => return compare_harness::channel_crate_not_applicable("flume", name),
-    };
-    Some(w)
+compare_harness::async_channel_peer! {
+    krate: flume, name: "flume", send: send_async, send_now: send, recv: recv_async
 }
 
 fn main() {

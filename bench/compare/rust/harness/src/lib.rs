@@ -23,6 +23,7 @@
 //! checks exactly what the Tokio peer checks.
 
 pub mod actor;
+pub mod async_peer;
 pub mod mpsc;
 
 use std::hint::black_box;
