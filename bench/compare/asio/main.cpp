@@ -23,13 +23,8 @@ using compare::Runtime;
 using compare::WorkloadEntry;
 
 const WorkloadEntry* find_workload(std::string_view name) {
-  for (auto table :
-       {compare::runtime_workloads(), compare::mpsc_workloads(), compare::sync_workloads()}) {
-    for (const auto& w : table) {
-      if (w.name == name) return &w;
-    }
-  }
-  return nullptr;
+  return harness::find_entry(
+      {compare::runtime_workloads(), compare::mpsc_workloads(), compare::sync_workloads()}, name);
 }
 
 }  // namespace

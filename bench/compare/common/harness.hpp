@@ -36,7 +36,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -71,6 +73,19 @@ inline void do_not_optimize(T const& v) {
 inline void report_extra(std::string_view key, std::int64_t value) {
   std::lock_guard lock(detail::extras_mu);
   detail::extras.emplace_back(std::string(key), value);
+}
+
+/// The entry called `name` in the first of `tables` that has one, or nullptr. Both C++ peers keep
+/// one table per workload file (runtime, mpsc, sync) of entries with a `name` member.
+template <class Entry>
+const Entry* find_entry(std::initializer_list<std::span<const Entry>> tables,
+                        std::string_view name) {
+  for (auto table : tables) {
+    for (const auto& w : table) {
+      if (w.name == name) return &w;
+    }
+  }
+  return nullptr;
 }
 
 namespace detail {

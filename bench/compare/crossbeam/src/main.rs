@@ -17,29 +17,10 @@
 mod actor_workloads;
 mod mpsc_workloads;
 
-use compare_harness::Entry::{self, Memory, Rate};
+use actor_workloads::*;
+use mpsc_workloads::*;
 
-fn lookup(name: &str) -> Option<Entry> {
-    use actor_workloads as a;
-    use mpsc_workloads as m;
-    let w = match name {
-        "mpsc_spsc_1" => Rate(m::mpsc_spsc_1),
-        "mpsc_spsc_1024" => Rate(m::mpsc_spsc_1024),
-        "mpsc_mpsc_4x128" => Rate(m::mpsc_mpsc_4x128),
-        "mpsc_unbounded_spsc" => Rate(m::mpsc_unbounded_spsc),
-        "contention_bounded" => Rate(m::contention_bounded),
-        "contention_bounded_full" => Rate(m::contention_bounded_full),
-        "contention_unbounded" => Rate(m::contention_unbounded),
-        "uncontended_bounded" => Rate(m::uncontended_bounded),
-        "uncontended_unbounded" => Rate(m::uncontended_unbounded),
-        "mpsc_memory" => Memory(m::mpsc_memory),
-        "mpsc_memory_unbounded" => Memory(m::mpsc_memory_unbounded),
-        "actor_latency" => Rate(a::actor_latency),
-        "actor_throughput_8" => Rate(a::actor_throughput_8),
-        _ => return compare_harness::channel_crate_not_applicable("crossbeam-channel", name),
-    };
-    Some(w)
-}
+compare_harness::channel_peer_lookup!("crossbeam-channel");
 
 fn main() {
     compare_harness::run("crossbeam_compare", lookup);

@@ -276,6 +276,18 @@ macro_rules! async_channel_peer {
 
         // ---- the table -------------------------------------------------------------------
 
+        $crate::channel_peer_lookup!($name);
+    };
+}
+
+/// Defines `fn lookup(&str) -> Option<Entry>` for a channel-crate peer: the @mpsc workloads and
+/// the two actor workloads, found by name at the call site (`mpsc_spsc_1`, ...,
+/// `actor_throughput_8` must be in scope), everything else n/a with the reason from
+/// [`channel_crate_not_applicable`](crate::channel_crate_not_applicable). Used by
+/// [`async_channel_peer!`](crate::async_channel_peer) and by crossbeam_compare.
+#[macro_export]
+macro_rules! channel_peer_lookup {
+    ($name:literal) => {
         fn lookup(name: &str) -> Option<$crate::Entry> {
             use $crate::Entry::{Memory, Rate};
             let w = match name {
