@@ -44,7 +44,7 @@ TEST(SpinRwLock, AWaitingWriterStopsNewReadersAndGetsTheLockWhenTheLastReaderLea
   });
   // Wait until the writer has announced itself: then try_lock_shared must fail.
   bool blocked = false;
-  for (int i = 0; i < 2000 && !blocked; ++i) {
+  for (int i = 0; i < 10000 && !blocked; ++i) {  // up to 10 s for the writer thread to start
     if (l.try_lock_shared()) {
       l.unlock_shared();
       std::this_thread::sleep_for(1ms);
@@ -77,16 +77,37 @@ TEST(SpinRwLock, AReaderHeldForLongStillLetsTheWriterInAfterwards) {
 }
 
 // Two writers keep a pair equal (a, a); readers check they never see it torn; counts add up.
+// The writers start only once every reader is running, and each reader reads at least
+// kMinReadsEach times, so reads overlap the writes however the threads are scheduled (an
+// earlier version let the writers finish before any reader ran: "0 reads" under ASan).
 TEST(SpinRwLock, ThreadsNeverSeeAHalfWrittenPair) {
   SpinRwLock l;
   std::uint64_t a = 0;
   std::uint64_t b = 0;
   constexpr int kWrites = 20000;
+  constexpr int kReaders = 3;
+  constexpr std::uint64_t kMinReadsEach = 1000;
   std::atomic<bool> torn{false};
   std::atomic<bool> stop{false};
-  std::vector<std::thread> threads;
+  std::atomic<int> readers_running{0};
+  std::atomic<std::uint64_t> reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < kReaders; ++r) {
+    readers.emplace_back([&] {
+      readers_running.fetch_add(1);
+      std::uint64_t mine = 0;
+      while (!stop.load(std::memory_order_relaxed) || mine < kMinReadsEach) {
+        std::shared_lock g(l);
+        if (a != b) torn.store(true);
+        ++mine;
+      }
+      reads.fetch_add(mine);
+    });
+  }
+  std::vector<std::thread> writers;
   for (int w = 0; w < 2; ++w) {
-    threads.emplace_back([&] {
+    writers.emplace_back([&] {
+      while (readers_running.load() < kReaders) std::this_thread::yield();
       for (int i = 0; i < kWrites; ++i) {
         std::unique_lock g(l);
         ++a;
@@ -94,24 +115,13 @@ TEST(SpinRwLock, ThreadsNeverSeeAHalfWrittenPair) {
       }
     });
   }
-  std::vector<std::thread> readers;
-  std::atomic<std::uint64_t> reads{0};
-  for (int r = 0; r < 3; ++r) {
-    readers.emplace_back([&] {
-      while (!stop.load(std::memory_order_relaxed)) {
-        std::shared_lock g(l);
-        if (a != b) torn.store(true);
-        reads.fetch_add(1, std::memory_order_relaxed);
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
+  for (auto& t : writers) t.join();
   stop.store(true);
   for (auto& t : readers) t.join();
   EXPECT_FALSE(torn.load());
   EXPECT_EQ(a, 2u * kWrites);
   EXPECT_EQ(b, 2u * kWrites);
-  EXPECT_GT(reads.load(), 0u);
+  EXPECT_GE(reads.load(), kReaders * kMinReadsEach);
 }
 
 }  // namespace
