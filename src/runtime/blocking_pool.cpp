@@ -16,7 +16,7 @@ namespace {
 class BlockingSchedule final : public Scheduler {
  public:
   void schedule(TaskHeader* t) override { task_drop_reference(t); }
-  void yield(TaskHeader* t) override { task_drop_reference(t); }
+  void yield(TaskHeader* t, bool /*budget_spent*/) override { task_drop_reference(t); }
   bool release(TaskHeader*) noexcept override { return false; }
 };
 BlockingSchedule g_blocking_schedule;

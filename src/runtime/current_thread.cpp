@@ -94,7 +94,7 @@ class CurrentThreadCore final : public RuntimeCore, public Scheduler {
     }
     driver().unpark();
   }
-  void yield(TaskHeader* t) override { schedule(t); }
+  void yield(TaskHeader* t, bool /*budget_spent*/) override { schedule(t); }
   bool release(TaskHeader* t) noexcept override { return owned().remove(t); }
 
   void block_on(BlockOnTarget target) override;

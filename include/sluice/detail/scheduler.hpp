@@ -44,8 +44,9 @@ class Scheduler {
   /// A waker made `task` NOTIFIED: queue it (takes over one reference).
   virtual void schedule(TaskHeader* task) = 0;
   /// The task was woken while it was running (yield_now, coop): queue it at the back (takes over
-  /// one reference).
-  virtual void yield(TaskHeader* task) = 0;
+  /// one reference). `budget_spent`: the poll used up the task's coop budget, so the wake is
+  /// (most likely) the budget's own yield rather than yield_now or another task's wake.
+  virtual void yield(TaskHeader* task, bool budget_spent) = 0;
   /// The task completed: remove it from the owned-tasks list. True when it was still there (the
   /// list's reference is then released by the caller).
   virtual bool release(TaskHeader* task) noexcept = 0;

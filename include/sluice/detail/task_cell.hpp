@@ -108,13 +108,14 @@ class TaskCell final : public TaskHeader {
         dealloc(h);
         return;
     }
-    if (c->poll_future()) {
+    bool budget_spent = false;
+    if (c->poll_future(budget_spent)) {
       c->complete();
       return;
     }
     switch (h->state.transition_to_idle()) {
       case ToIdle::kOkNotified:
-        h->scheduler->yield(h);  // the new notified reference
+        h->scheduler->yield(h, budget_spent);  // the new notified reference
         task_drop_reference(h);  // the reference this poll consumed
         return;
       case ToIdle::kOkDoNothing:
@@ -129,7 +130,8 @@ class TaskCell final : public TaskHeader {
   }
 
   /// Polls the future once; true when it finished (output stored, future destroyed).
-  bool poll_future() {
+  /// `budget_spent`: set when the poll used up the task's coop budget (it yields for that).
+  bool poll_future(bool& budget_spent) {
     // A borrowed waker: polling holds a reference already, so it is neither cloned nor dropped.
     alignas(Waker) unsigned char buf[sizeof(Waker)];
     const Waker* w =
@@ -138,7 +140,10 @@ class TaskCell final : public TaskHeader {
     Context cx(*w, budget);
     try {
       auto p = future_.poll(cx);
-      if (p.is_pending()) return false;
+      if (p.is_pending()) {
+        budget_spent = !budget.has_remaining();
+        return false;
+      }
       if constexpr (std::is_void_v<T>) {
         drop_stage();
         ::new (static_cast<void*>(&output_)) Out();
