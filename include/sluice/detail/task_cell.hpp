@@ -116,7 +116,7 @@ class TaskCell final : public TaskHeader {
     switch (h->state.transition_to_idle()) {
       case ToIdle::kOkNotified:
         h->scheduler->yield(h, budget_spent);  // the new notified reference
-        task_drop_reference(h);  // the reference this poll consumed
+        task_drop_reference(h);                // the reference this poll consumed
         return;
       case ToIdle::kOkDoNothing:
         return;
