@@ -46,6 +46,7 @@
 
 #include <sluice/context.hpp>
 #include <sluice/coop.hpp>
+#include <sluice/detail/spin_lock.hpp>
 #include <sluice/detail/sync.hpp>
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
@@ -77,7 +78,9 @@ class Mutex {
   rl::mutex m_;
 };
 #else
-using Mutex = std::mutex;
+/// The wait list's lock: critical sections are a few pointer moves, entered by senders and the
+/// receiver on different workers at once; SpinLock avoids std::mutex's futex calls there.
+using Mutex = SpinLock;
 #endif
 
 /// A waiter queued on the semaphore; lives inside an Acquire future. Guarded by the mutex.

@@ -19,10 +19,9 @@
 //   { std::unique_lock w(lock); /* write */ }
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <thread>
 
+#include <sluice/detail/spin_lock.hpp>
 #include <sluice/detail/sync.hpp>
 
 namespace sluice::detail {
@@ -44,7 +43,7 @@ class SpinRwLock {
         continue;
       }
       if ((s & kWriterWaiting) == 0) state_.fetch_or(kWriterWaiting, mo::relaxed);
-      backoff(spins);
+      spin_backoff(spins);
     }
   }
   bool try_lock() noexcept {
@@ -62,7 +61,7 @@ class SpinRwLock {
         if (state_.compare_exchange_weak(s, s + kReader, mo::acquire, mo::relaxed)) return;
         continue;
       }
-      backoff(spins);
+      spin_backoff(spins);
     }
   }
   bool try_lock_shared() noexcept {
@@ -76,17 +75,6 @@ class SpinRwLock {
   static constexpr std::uint32_t kWriter = 1;
   static constexpr std::uint32_t kWriterWaiting = 2;
   static constexpr std::uint32_t kReader = 4;  // readers count in the bits above
-
-  /// Pause-spin, then yield, then nap: the holder is on another thread and usually leaves fast.
-  static void backoff(std::uint32_t spins) noexcept {
-    if (spins < 64) {
-      spin_hint();
-    } else if (spins < 64 + 256) {
-      std::this_thread::yield();
-    } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(50));
-    }
-  }
 
   Atomic<std::uint32_t> state_{0};
 };
