@@ -23,6 +23,8 @@
 #include <cstddef>
 #include <mutex>
 
+#include <sluice/detail/spin_lock.hpp>
+
 #include "sluice/detail/sync.hpp"
 
 namespace sluice::detail {
@@ -38,8 +40,9 @@ class InjectMutex {
   rl::mutex m_;
 };
 #else
-/// The inject queue's mutex (plain build).
-using InjectMutex = std::mutex;
+/// The inject queue's mutex (plain build): a SpinLock, as the critical sections are a few
+/// pointer moves and a spawner thread meets the workers' pops on every spawn from outside.
+using InjectMutex = SpinLock;
 #endif
 
 /// Multi-producer multi-consumer FIFO of intrusive nodes (`N` has a public `N* queue_next`).
