@@ -318,11 +318,11 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
       park_worker(*w);
     }
     w->is_parking = false;
-    // Wake another worker only when this one now has more than one runnable task (Tokio's
-    // should_notify_others). With "any queued task" the maintenance poll every event_interval
-    // ticks woke the idle worker whenever one end of an mpsc pair sat in the queue: one
-    // eventfd write and an epoll_wait per 128 messages, and often a stolen half of the pair
-    // (mpsc_spsc_1 mt: 12k wake-ups for 1.55M messages).
+    // Wake another worker only when this one now has more than one runnable task (later Tokio
+    // releases' should_notify_others; Tokio 1.24 notifies for any stealable task). With "any queued
+    // task" the maintenance poll every event_interval ticks woke the idle worker whenever one end
+    // of an mpsc pair sat in the queue: one eventfd write and an epoll_wait per 128 messages, and
+    // often a stolen half of the pair (mpsc_spsc_1 mt: 12k wake-ups for 1.55M messages).
     if (!w->is_searching && w->queue.len() + (w->lifo != nullptr ? 1u : 0u) > 1) notify_parked();
   }
 
