@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <sluice/context.hpp>
+#include <sluice/coop.hpp>
 #include <sluice/detail/mpsc_chan.hpp>
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
@@ -30,20 +31,26 @@ class [[nodiscard]] Send {
  public:
   using Output = Result<void, ::sluice::mpsc::SendError<T>>;
 
-  Send(BoundedChan<T>* chan, T value)
-      : chan_(chan),
-        value_(std::in_place, std::move(value)),
-        acq_(std::in_place, chan->sem.inner().acquire(1)) {}
+  Send(BoundedChan<T>* chan, T value) : chan_(chan), value_(std::in_place, std::move(value)) {}
 
   Poll<Output> poll(Context& cx) {
     if (!value_) throw std::logic_error("sluice::mpsc::Send polled after completion");
+    if (!acq_) {
+      // First poll: take a free slot without building the Acquire future (its first poll would
+      // do the same CAS, and the waiter node it carries is only needed to queue). try_acquire
+      // refuses while senders are queued, so this does not overtake them.
+      auto coop = ::sluice::coop::poll_proceed(cx);
+      if (!coop) return pending;
+      auto taken = chan_->sem.inner().try_acquire(1);
+      if (taken || taken.error() == TryAcquireError::Closed) {
+        coop->made_progress();
+        return finish(taken.has_value());
+      }
+      acq_.emplace(chan_->sem.inner().acquire(1));  // no slot: queue (spends its own unit)
+    }
     auto r = acq_->poll(cx);
     if (r.is_pending()) return pending;
-    T v = std::move(*value_);
-    value_.reset();
-    if (r.value().is_err()) return Output(Err(::sluice::mpsc::SendError<T>{std::move(v)}));
-    chan_->push(std::move(v));
-    return Output();
+    return finish(r.value().has_value());
   }
 
   /// Cancels the wait (granted capacity goes back) and returns the value (SendTimeout).
@@ -55,9 +62,18 @@ class [[nodiscard]] Send {
   }
 
  private:
+  /// Sends the value through the slot just taken, or gives it back in SendError (closed).
+  Output finish(bool got_slot) {
+    T v = std::move(*value_);
+    value_.reset();
+    if (!got_slot) return Output(Err(::sluice::mpsc::SendError<T>{std::move(v)}));
+    chan_->push(std::move(v));
+    return Output();
+  }
+
   BoundedChan<T>* chan_;
   std::optional<T> value_;
-  std::optional<BatchSemaphore::Acquire> acq_;
+  std::optional<BatchSemaphore::Acquire> acq_;  // built only when the first poll finds no slot
 };
 
 /// Future of Sender::send_timeout(v, d): Send racing a Sleep; Timeout gives the value back.
