@@ -43,10 +43,8 @@ class ParkInner {
     // A wake that comes within a few scheduler yields costs no futex on either side. The
     // block_on thread is often the receiving end of a busy channel (Tokio's contention
     // benches receive in block_on), woken by workers a few microseconds after it runs dry.
-    for (int i = 0; i < kYieldsBeforeSleep; ++i) {
-      int expected = kNotified;
-      if (state_.compare_exchange_strong(expected, kEmpty, mo::acquire, mo::relaxed)) return;
-      std::this_thread::yield();
+    for (int i = 0; i < kYieldsBeforeSleep && state_.load(mo::relaxed) != kNotified; ++i) {
+      std::this_thread::yield();  // a plain load per round: no locked instruction while waiting
     }
     int expected = kNotified;
     if (state_.compare_exchange_strong(expected, kEmpty, mo::acquire, mo::relaxed)) return;

@@ -46,12 +46,9 @@ class SpinLock {
 
   /// Waits until the lock is free, then takes it.
   void lock() noexcept {
-    for (std::uint32_t spins = 0;; ++spins) {
-      if (!locked_.load(mo::relaxed) && !locked_.exchange(true, mo::acquire)) return;
-      spin_backoff(spins);
-    }
+    for (std::uint32_t spins = 0; !try_lock(); ++spins) spin_backoff(spins);
   }
-  /// Takes the lock if it is free.
+  /// Takes the lock if it is free (the plain load first keeps waiters off the line while held).
   bool try_lock() noexcept {
     return !locked_.load(mo::relaxed) && !locked_.exchange(true, mo::acquire);
   }
