@@ -61,7 +61,7 @@ TEST(QuickStart, SetsAndGetsThroughTheManagerOnMiniRedis) {
   ASSERT_TRUE(sluice::test::wait_for_port(port, 10s));
   const auto run = sluice::test::run_capture({exe.string(), address(port)});
   EXPECT_EQ(run.status, 0);
-  EXPECT_EQ(run.output, "GOT = bar\nGOT = bar\n");
+  EXPECT_EQ(run.output, "GOT = OK\nGOT = \"bar\"\n");
 }
 
 TEST(QuickStart, SetsAndGetsThroughTheManagerOnRealRedis) {
@@ -71,7 +71,7 @@ TEST(QuickStart, SetsAndGetsThroughTheManagerOnRealRedis) {
   if (!redis) GTEST_SKIP() << "redis-server not installed (scripts/install-deps.sh installs it)";
   const auto run = sluice::test::run_capture({exe.string(), address(redis->port())});
   EXPECT_EQ(run.status, 0);
-  EXPECT_EQ(run.output, "GOT = bar\nGOT = bar\n");
+  EXPECT_EQ(run.output, "GOT = OK\nGOT = \"bar\"\n");
 }
 
 TEST(QuickStart, SaysSoAndFailsWhenNoServerListens) {

@@ -117,9 +117,9 @@ struct Get {
 /// mini_redis::Set{"k", "v", 10s}.to_frame();   // ["set", "k", "v", "px", "10000"]
 /// ```
 struct Set {
-  std::string key;                                  ///< The key to write.
-  std::string value;                                ///< The value (binary-safe).
-  std::optional<std::chrono::milliseconds> expire;  ///< Time to live; none: forever.
+  std::string key;                                                 ///< The key to write.
+  std::string value;                                               ///< The value (binary-safe).
+  std::optional<std::chrono::milliseconds> expire = std::nullopt;  ///< Time to live; none: forever.
 
   /// Reads key, value, then options. Errors: wrong_arity (fewer than 2 arguments), syntax
   /// (unknown option, EX/PX twice or without a value), not_integer, invalid_expire, protocol.
