@@ -16,6 +16,13 @@
 
 namespace sluice {
 
+/// @cond
+namespace detail {
+class DeferredWakes;
+struct ContextInternals;
+}  // namespace detail
+/// @endcond
+
 /// The context of one poll: a waker and the polling task's budget. Lives for one poll only.
 class Context {
  public:
@@ -30,8 +37,25 @@ class Context {
   coop::Budget& budget() const noexcept { return *budget_; }
 
  private:
+  friend struct detail::ContextInternals;
   const Waker* waker_;
   coop::Budget* budget_;
+  detail::DeferredWakes* deferred_ = nullptr;  // set by the task poll (deferred_wakes.hpp)
 };
+
+/// @cond
+namespace detail {
+/// Runtime-only access to what a Context carries besides waker and budget.
+///
+/// Example: `ContextInternals::set_deferred(cx, &deferred);` in the task poll, and
+/// `sem.release(1, ContextInternals::deferred(cx));` in the mpsc receiver.
+struct ContextInternals {
+  /// The list where wakes may wait until the poll ends, or null (wake at once).
+  static DeferredWakes* deferred(const Context& cx) noexcept { return cx.deferred_; }
+  /// Lends `d` (which must outlive cx) to the futures polled with cx.
+  static void set_deferred(Context& cx, DeferredWakes* d) noexcept { cx.deferred_ = d; }
+};
+}  // namespace detail
+/// @endcond
 
 }  // namespace sluice

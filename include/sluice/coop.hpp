@@ -104,6 +104,7 @@ class [[nodiscard]] Unconstrained {
   Poll<Output> poll(Context& cx) {
     Budget b = Budget::unconstrained();
     Context inner_cx(cx.waker(), b);
+    detail::ContextInternals::set_deferred(inner_cx, detail::ContextInternals::deferred(cx));
     return inner_.poll(inner_cx);
   }
 

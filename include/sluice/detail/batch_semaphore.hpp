@@ -46,6 +46,7 @@
 
 #include <sluice/context.hpp>
 #include <sluice/coop.hpp>
+#include <sluice/detail/deferred_wakes.hpp>
 #include <sluice/detail/spin_lock.hpp>
 #include <sluice/detail/sync.hpp>
 #include <sluice/poll.hpp>
@@ -105,8 +106,15 @@ class WakeList {
   static constexpr std::size_t kCapacity = 32;
   bool full() const noexcept { return n_ == kCapacity; }
   void push(Waker&& w) { wakers_[n_++] = std::move(w); }
-  void wake_all() {
-    for (std::size_t i = 0; i < n_; ++i) std::move(wakers_[i]).wake();
+  /// Wakes them all now, or hands them to `deferred` (deferred_wakes.hpp) when given.
+  void wake_all(DeferredWakes* deferred = nullptr) {
+    for (std::size_t i = 0; i < n_; ++i) {
+      if (deferred != nullptr) {
+        deferred->push(std::move(wakers_[i]));  // wakes at once when full
+      } else {
+        std::move(wakers_[i]).wake();
+      }
+    }
     n_ = 0;
   }
 
@@ -157,10 +165,11 @@ class BatchSemaphore {
 
   /// Gives `n` permits back: to the queued waiters first, in order (waking the ones served,
   /// outside the lock), the rest to the pool. Exceeding kMaxPermits throws std::logic_error.
+  /// With `deferred`, the served waiters' wakes go to that list (deferred_wakes.hpp) instead.
   ///
   /// Example:
   ///   sem.release(1);   // e.g. the mpsc receiver took one message out
-  void release(std::size_t n) {
+  void release(std::size_t n, DeferredWakes* deferred = nullptr) {
     if (n == 0) return;
     std::size_t curr = permits_.load(mo::relaxed);
     if (checked(n) > kMaxPermits - (curr >> kShift)) {
@@ -172,7 +181,7 @@ class BatchSemaphore {
         return;
     }
     std::unique_lock<semaphore_impl::Mutex> lock(mutex_);
-    add_permits_locked(n, lock);
+    add_permits_locked(n, lock, deferred);
   }
 
   /// Closes the semaphore: every queued and future acquire fails with AcquireError, try_acquire
@@ -260,8 +269,10 @@ class BatchSemaphore {
   }
 
   // Assigns `rem` permits to the waiters in order, then the rest to permits_; unlocks `lock`
-  // and wakes the completed waiters outside it. Returns with `lock` released.
-  void add_permits_locked(std::size_t rem, std::unique_lock<semaphore_impl::Mutex>& lock) {
+  // and wakes the completed waiters outside it (or defers them to `deferred`). Returns with
+  // `lock` released.
+  void add_permits_locked(std::size_t rem, std::unique_lock<semaphore_impl::Mutex>& lock,
+                          DeferredWakes* deferred = nullptr) {
     semaphore_impl::WakeList wakers;
     while (rem > 0) {
       if (!lock.owns_lock()) lock.lock();
@@ -285,7 +296,7 @@ class BatchSemaphore {
         rem = 0;
       }
       lock.unlock();
-      wakers.wake_all();
+      wakers.wake_all(deferred);
     }
     if (lock.owns_lock()) lock.unlock();
   }

@@ -52,8 +52,9 @@ namespace sluice::detail::mpsc {
 class BoundedSemaphore {
  public:
   explicit BoundedSemaphore(std::size_t bound) : sem_(bound), bound_(bound) {}
-  /// Gives back `n` slots (the receiver took values out, or permits were dropped unused).
-  void add_permits(std::size_t n) { sem_.release(n); }
+  /// Gives back `n` slots (the receiver took values out, or permits were dropped unused). The
+  /// receiver's poll passes its Context's list: the senders served wake when its poll ends.
+  void add_permits(std::size_t n, DeferredWakes* deferred = nullptr) { sem_.release(n, deferred); }
   void close() { sem_.close(); }
   bool is_closed() const { return sem_.is_closed(); }
   /// No value queued and no permit outstanding.
@@ -80,7 +81,9 @@ class UnboundedSemaphore {
     }
   }
   /// The receiver took `n` messages out.
-  void add_permits(std::size_t n) { state_.fetch_sub(n << 1, mo::acq_rel); }
+  void add_permits(std::size_t n, DeferredWakes* = nullptr) {
+    state_.fetch_sub(n << 1, mo::acq_rel);
+  }
   void close() { state_.fetch_or(kClosed, mo::release); }
   bool is_closed() const { return (state_.load(mo::acquire) & kClosed) != 0; }
   bool is_idle() const { return (state_.load(mo::acquire) >> 1) == 0; }
@@ -205,11 +208,12 @@ class Chan {
   Poll<std::optional<T>> poll_recv(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
+    DeferredWakes* deferred = ContextInternals::deferred(cx);
     for (int attempt = 0; attempt < 2; ++attempt) {
       auto r = list.pop();
       if (r.has_value()) {
         std::optional<T> out(std::in_place, std::move(r).value());
-        sem.add_permits(1);
+        sem.add_permits(1, deferred);
         coop->made_progress();
         return Poll<std::optional<T>>(std::move(out));
       }
@@ -218,7 +222,7 @@ class Chan {
         return Poll<std::optional<T>>(std::nullopt);
       }
       // Empty or Inconsistent (the sender wakes us once its write lands): register, look again.
-      if (attempt == 0) rx_waker.register_by_ref(cx.waker());
+      if (attempt == 0) register_waiting(cx, deferred);
     }
     if (rx_closed && sem.is_idle()) {
       coop->made_progress();
@@ -233,11 +237,12 @@ class Chan {
     if (limit == 0) return std::size_t{0};
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
+    DeferredWakes* deferred = ContextInternals::deferred(cx);
     for (int attempt = 0; attempt < 2; ++attempt) {
       std::size_t n = 0;
       bool closed = false;
       {
-        PermitReturn give_back{this, 0};
+        PermitReturn give_back{this, 0, deferred};
         while (n < limit) {
           auto r = list.pop();
           if (!r.has_value()) {
@@ -253,7 +258,7 @@ class Chan {
         coop->made_progress();
         return n;
       }
-      if (attempt == 0) rx_waker.register_by_ref(cx.waker());
+      if (attempt == 0) register_waiting(cx, deferred);
     }
     if (rx_closed && sem.is_idle()) {
       coop->made_progress();
@@ -297,10 +302,18 @@ class Chan {
   struct PermitReturn {
     Chan* chan;
     std::size_t n;
+    DeferredWakes* deferred;
     ~PermitReturn() {
-      if (n > 0) chan->sem.add_permits(n);
+      if (n > 0) chan->sem.add_permits(n, deferred);
     }
   };
+
+  /// The channel is empty: the senders this poll served wake now (they are what the receiver
+  /// waits for; see deferred_wakes.hpp), then the receiver's waker is registered.
+  void register_waiting(Context& cx, DeferredWakes* deferred) {
+    if (deferred != nullptr) deferred->flush();
+    rx_waker.register_by_ref(cx.waker());
+  }
 };
 
 /// The Chan of a bounded channel.

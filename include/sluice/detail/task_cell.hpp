@@ -29,6 +29,7 @@
 
 #include <sluice/context.hpp>
 #include <sluice/coop_budget.hpp>
+#include <sluice/detail/deferred_wakes.hpp>
 #include <sluice/detail/frame_allocator.hpp>
 #include <sluice/detail/scheduler.hpp>
 #include <sluice/future.hpp>
@@ -137,7 +138,9 @@ class TaskCell final : public TaskHeader {
     const Waker* w =
         ::new (static_cast<void*>(buf)) Waker(static_cast<TaskHeader*>(this), &kTaskWakerVTable);
     coop::Budget budget = coop::Budget::initial();
+    DeferredWakes deferred;  // flushed when this function returns (deferred_wakes.hpp)
     Context cx(*w, budget);
+    ContextInternals::set_deferred(cx, &deferred);
     try {
       auto p = future_.poll(cx);
       if (p.is_pending()) {
