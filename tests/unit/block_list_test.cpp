@@ -3,6 +3,8 @@
 // destruction of unread values, move-only and non-default-constructible values, and the memory
 // kept after a burst.
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -310,6 +312,79 @@ TEST(BlockList, TwoProducersOneConsumerSmall) {
   b.join();
   list.close();
   EXPECT_EQ(list.pop().status(), PopStatus::Closed);
+}
+
+// --- the observed tail packed into the ready word (block.hpp) ----------------------------------
+
+using sluice::detail::Block;
+
+// Three words of bookkeeping: a 32-slot block of u64 is 280 bytes, which glibc serves from a
+// 288-byte chunk (Tokio's 288-byte block takes a 304-byte chunk).
+static_assert(sizeof(Block<std::uint64_t>) == 3 * sizeof(void*) + 32 * sizeof(std::uint64_t));
+
+// Writes 0, 1, ... into every slot of `b` (which starts at `start`).
+void fill(Block<int>& b, std::size_t start) {
+  for (std::size_t i = 0; i < kBlockCap; ++i) b.write(start + i, static_cast<int>(i));
+}
+
+TEST(Block, NotReleasedHasNoObservedTail) {
+  Block<int> b(64);
+  std::size_t observed = 7;
+  EXPECT_FALSE(b.observed_tail_position(observed));
+  EXPECT_EQ(observed, 7u);
+}
+
+TEST(Block, ReleaseKeepsTheObservedTailAndTheReadyBits) {
+  for (std::size_t tail :
+       {std::size_t{96}, std::size_t{97}, std::size_t{1000}, std::size_t{1} << 29}) {
+    Block<int> b(64);
+    fill(b, 64);
+    b.tx_release(tail);
+    std::size_t observed = 0;
+    ASSERT_TRUE(b.observed_tail_position(observed));
+    EXPECT_EQ(observed, tail);
+    EXPECT_TRUE(b.is_final());
+    for (std::size_t i = 0; i < kBlockCap; ++i) {
+      EXPECT_EQ(b.state_at(64 + i), sluice::detail::SlotState::Ready);
+      EXPECT_EQ(b.value_at(64 + i), static_cast<int>(i));
+    }
+  }
+}
+
+TEST(Block, ObservedTailAtTheStartOfHighPositions) {
+  const std::size_t start = (std::size_t{1} << 62) + 64;  // a long-lived channel
+  Block<int> b(start);
+  fill(b, start);
+  b.tx_release(start + 40);
+  std::size_t observed = 0;
+  ASSERT_TRUE(b.observed_tail_position(observed));
+  EXPECT_EQ(observed, start + 40);
+}
+
+TEST(Block, ObservedTailTooFarAheadIsReportedUnknown) {
+  // Senders claimed more than 2^30 positions past the block before it was released (one of its
+  // writers stalled): the offset does not fit, and the receiver must not guess a smaller tail.
+  Block<int> b(0);
+  fill(b, 0);
+  b.tx_release((std::size_t{1} << 40) + 5);
+  std::size_t observed = 0;
+  ASSERT_TRUE(b.observed_tail_position(observed));
+  EXPECT_EQ(observed, Block<int>::kUnknownTail);
+  EXPECT_TRUE(b.is_final());  // the ready bits are untouched
+}
+
+TEST(Block, ReclaimClearsTheObservedTail) {
+  Block<int> b(32);
+  fill(b, 32);
+  b.tx_release(70);
+  b.reclaim();
+  std::size_t observed = 0;
+  EXPECT_FALSE(b.observed_tail_position(observed));
+  b.set_start_index(128);
+  fill(b, 128);
+  b.tx_release(200);
+  ASSERT_TRUE(b.observed_tail_position(observed));
+  EXPECT_EQ(observed, 200u);
 }
 
 }  // namespace

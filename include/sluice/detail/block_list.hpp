@@ -265,7 +265,11 @@ class BlockList {
     while (rx_.free_head != rx_.head) {
       BlockT* block = rx_.free_head;
       std::size_t observed = 0;
-      if (!block->observed_tail_position(observed) || observed > rx_.index) return;
+      if (!block->observed_tail_position(observed)) return;
+      // Offset too large to pack: the current tail is later than the observed one, so waiting
+      // for it is safe (only slower to recycle).
+      if (observed == BlockT::kUnknownTail) observed = tx_.tail_position.load(mo::seq_cst);
+      if (observed > rx_.index) return;
       rx_.free_head = block->load_next(mo::acquire);
       reclaim_block(block);
     }
