@@ -1,19 +1,23 @@
 // sluice::detail::OwnedTasks: every live task of a runtime, so that shutdown can cancel them.
 //
 // A sharded intrusive doubly-linked list (shard = hash of the task address, so there is no shared
-// counter on the spawn path); each shard has its own mutex. Spawn binds (one uncontended lock),
-// completion removes (one lock). close_and_shutdown_all() first closes every shard, so that a
-// late bind fails and the spawner cancels its task at once, then pops each task and calls its
-// vtable shutdown (which consumes the list's reference).
+// counter on the spawn path); each shard has its own lock, a SpinLock: the critical sections are
+// a few pointer writes, and a std::mutex's lock and unlock were 9% of spawn_join mt from the
+// block_on thread. Spawn binds (one uncontended lock), completion removes (one lock).
+// close_and_shutdown_all() first closes every shard, so that a late bind fails and the spawner
+// cancels its task at once, then pops each task and calls its vtable shutdown (which consumes the
+// list's reference).
 //
 // Example:
 //   if (!owned.bind(task)) task->vtable->shutdown(task);   // runtime already shut down
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 
 #include <sluice/detail/scheduler.hpp>
+#include <sluice/detail/spin_lock.hpp>
 #include <sluice/detail/sync.hpp>
 
 namespace sluice::detail {
@@ -37,7 +41,7 @@ class OwnedTasks {
  private:
   static constexpr std::size_t kShards = 16;
   struct alignas(kCacheLine) Shard {
-    std::mutex mu;
+    SpinLock mu;
     TaskHeader* head = nullptr;
     bool closed = false;
   };
