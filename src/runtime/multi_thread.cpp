@@ -72,6 +72,7 @@ constexpr int kEmpty = 0;
 constexpr int kParkedCondvar = 1;
 constexpr int kParkedDriver = 2;
 constexpr int kNotified = 3;
+constexpr int kYieldsBeforeSleep = 3;  // park_worker's rounds before it sleeps
 
 thread_local Worker* t_worker = nullptr;
 
@@ -331,10 +332,15 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   }
 
   void park_worker(Worker& w) {
-    for (int i = 0; i < 3; ++i) {
+    // Like the block_on thread's parker (context.cpp): a few scheduler yields, each checked with
+    // a plain load, before sleeping, so a wake that comes within microseconds costs no futex or
+    // eventfd; the CAS below consumes it.
+    for (int i = 0; i < kYieldsBeforeSleep && w.park_state.load(mo::relaxed) != kNotified; ++i) {
+      std::this_thread::yield();
+    }
+    {
       int expected = kNotified;
       if (w.park_state.compare_exchange_strong(expected, kEmpty, mo::seq_cst, mo::seq_cst)) return;
-      std::this_thread::yield();
     }
     if (try_lock_driver()) {
       int expected = kEmpty;

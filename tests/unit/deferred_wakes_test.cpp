@@ -76,12 +76,22 @@ struct DeferringPoll {
   DeferringPoll() { ContextInternals::set_deferred(cx, &deferred); }
 };
 
-TEST(DeferredWakes, ServedSenderWakesWhenTheReceiverPollEnds) {
-  auto [tx, rx] = mpsc::channel<int>(1);
-  ASSERT_TRUE(tx.try_send(1));
-  auto sender = spawn(tx.send(2));
-  ASSERT_TRUE(sender.poll().is_pending());  // queued for the one slot
+/// A channel of capacity 1 holding 1, and a sender queued to send 2: the sender the next
+/// receive serves.
+class DeferredWakesFullChannel : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(tx.try_send(1));
+    ASSERT_TRUE(sender.poll().is_pending());  // queued for the one slot
+  }
 
+  mpsc::Channel<int> chan = mpsc::channel<int>(1);
+  mpsc::Sender<int>& tx = chan.tx;
+  mpsc::Receiver<int>& rx = chan.rx;
+  decltype(spawn(tx.send(2))) sender = spawn(tx.send(2));
+};
+
+TEST_F(DeferredWakesFullChannel, ServedSenderWakesWhenTheReceiverPollEnds) {
   DeferringPoll p;
   auto got = rx.poll_recv(p.cx);
   ASSERT_TRUE(got.is_ready());
@@ -97,12 +107,7 @@ TEST(DeferredWakes, ServedSenderWakesWhenTheReceiverPollEnds) {
   EXPECT_EQ(rx.try_recv().value(), 2);
 }
 
-TEST(DeferredWakes, ReceiverThatFindsTheChannelEmptyWakesTheServedSendersFirst) {
-  auto [tx, rx] = mpsc::channel<int>(1);
-  ASSERT_TRUE(tx.try_send(1));
-  auto sender = spawn(tx.send(2));
-  ASSERT_TRUE(sender.poll().is_pending());
-
+TEST_F(DeferredWakesFullChannel, ReceiverThatFindsTheChannelEmptyWakesTheServedSendersFirst) {
   DeferringPoll p;
   ASSERT_TRUE(rx.poll_recv(p.cx).is_ready());
   EXPECT_FALSE(sender.is_woken());
@@ -144,11 +149,7 @@ TEST(DeferredWakes, RecvManyDefersToo) {
   EXPECT_EQ(rx.try_recv().value(), 4);
 }
 
-TEST(DeferredWakes, UnconstrainedPassesTheListThrough) {
-  auto [tx, rx] = mpsc::channel<int>(1);
-  ASSERT_TRUE(tx.try_send(1));
-  auto sender = spawn(tx.send(2));
-  ASSERT_TRUE(sender.poll().is_pending());
+TEST_F(DeferredWakesFullChannel, UnconstrainedPassesTheListThrough) {
   DeferringPoll p;
   auto recv = sluice::coop::unconstrained(rx.recv());
   ASSERT_TRUE(recv.poll(p.cx).is_ready());
@@ -156,11 +157,7 @@ TEST(DeferredWakes, UnconstrainedPassesTheListThrough) {
   EXPECT_EQ(p.deferred.size(), 1u);
 }
 
-TEST(DeferredWakes, WithoutAListTheServedSenderWakesAtOnce) {
-  auto [tx, rx] = mpsc::channel<int>(1);
-  ASSERT_TRUE(tx.try_send(1));
-  auto sender = spawn(tx.send(2));
-  ASSERT_TRUE(sender.poll().is_pending());
+TEST_F(DeferredWakesFullChannel, WithoutAListTheServedSenderWakesAtOnce) {
   auto recv = spawn(rx.recv());  // a plain Context: no DeferredWakes
   ASSERT_TRUE(recv.poll().is_ready());
   EXPECT_TRUE(sender.is_woken());
