@@ -76,33 +76,47 @@ class LeafAwaiter {
  public:
   using Output = future_output_t<F>;
   LeafAwaiter(F& f, TaskRoot* root) noexcept : fut_(&f), root_(root) {}
-
-  bool await_ready() {
-    out_.emplace(fut_->poll(*root_->cx));
-    return out_->is_ready();
+  LeafAwaiter(const LeafAwaiter&) = delete;
+  LeafAwaiter& operator=(const LeafAwaiter&) = delete;
+  ~LeafAwaiter() {
+    if (has_out_) out_.~Poll<Output>();
   }
+
+  [[gnu::always_inline]] bool await_ready() { return poll_into(*root_->cx); }
   void await_suspend(std::coroutine_handle<> h) noexcept {
     root_->leaf = this;
     root_->leaf_poll = &LeafAwaiter::poll_thunk;
     root_->waiting = h;
   }
-  Output await_resume() {
+  [[gnu::always_inline]] Output await_resume() {
     if constexpr (std::is_void_v<Output>) {
       return;
     } else {
-      return std::move(*out_).value();
+      return std::move(out_).value();
     }
   }
 
  private:
   static bool poll_thunk(void* self, Context& cx) {
-    auto* a = static_cast<LeafAwaiter*>(self);
-    a->out_.emplace(a->fut_->poll(cx));
-    return a->out_->is_ready();
+    return static_cast<LeafAwaiter*>(self)->poll_into(cx);
+  }
+  // The future's Poll is built in place (guaranteed elision: no temporary to copy from, so the
+  // small stores poll makes are not read back by one wide load, a store-forwarding stall).
+  [[gnu::always_inline]] bool poll_into(Context& cx) {
+    if (has_out_) {
+      out_.~Poll<Output>();
+      has_out_ = false;
+    }
+    ::new (static_cast<void*>(std::addressof(out_))) Poll<Output>(fut_->poll(cx));
+    has_out_ = true;
+    return out_.is_ready();
   }
   F* fut_;
   TaskRoot* root_;
-  std::optional<Poll<Output>> out_;
+  union {
+    Poll<Output> out_;
+  };
+  bool has_out_ = false;
 };
 
 /// What every Task promise shares: root linkage, continuation, exception, frame allocation.

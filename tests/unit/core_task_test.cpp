@@ -263,6 +263,53 @@ TEST(Task, LeafPendingNTimesResumesTheRightCoroutine) {
   g_log = nullptr;
 }
 
+// A leaf whose Output counts its live copies: pending `pending` times, then ready with a
+// Counted holding `value`; `throw_first` makes its first poll throw instead.
+struct CountedOutput {
+  static inline int live = 0;
+  int value;
+  explicit CountedOutput(int v) : value(v) { ++live; }
+  CountedOutput(CountedOutput&& o) noexcept : value(o.value) { ++live; }
+  ~CountedOutput() { --live; }
+};
+struct CountedLeaf {
+  using Output = CountedOutput;
+  int pending;
+  int value;
+  bool throw_first = false;
+  sluice::Poll<CountedOutput> poll(sluice::Context& cx) {
+    if (std::exchange(throw_first, false)) throw std::runtime_error("leaf failed");
+    if (pending == 0) return CountedOutput(value);
+    --pending;
+    cx.waker().wake_by_ref();
+    return sluice::pending;
+  }
+};
+Task<int> await_counted(int pending, int value, bool throw_first) {
+  auto leaf = CountedLeaf{pending, value, throw_first};
+  auto out = co_await leaf;
+  EXPECT_EQ(CountedOutput::live, 1);  // the awaiter's moved-from copy is gone already
+  co_return out.value;
+}
+
+// The awaiter keeps the leaf's Poll in place (no temporary copy): every Output it holds is
+// destroyed exactly once, whether the leaf was ready at once, after re-polls, or threw.
+TEST(Task, LeafOutputIsDestroyedOnceWhateverThePath) {
+  for (int pending : {0, 1, 3}) {
+    CountedOutput::live = 0;
+    auto m = spawn(await_counted(pending, 40 + pending, false));
+    for (int i = 0; i < pending; ++i) EXPECT_TRUE(m.poll().is_pending());
+    auto p = m.poll();
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.value(), 40 + pending);
+    EXPECT_EQ(CountedOutput::live, 0) << pending;
+  }
+  CountedOutput::live = 0;
+  auto m = spawn(await_counted(0, 1, true));
+  EXPECT_THROW((void)m.poll(), std::runtime_error);
+  EXPECT_EQ(CountedOutput::live, 0);
+}
+
 Task<void> grandchild(int* leaf_destroyed) {
   Counted local;
   auto leaf = Parked(leaf_destroyed);

@@ -205,7 +205,24 @@ class Chan {
   }
 
   /// recv(): a value, nullopt when closed and drained, or pending (waker registered).
-  Poll<std::optional<T>> poll_recv(Context& cx) {
+  /// The common case (budget left, a value queued) is inlined into the awaiting coroutine, so
+  /// the value reaches it in registers; everything else is poll_recv_slow().
+  [[gnu::always_inline]] Poll<std::optional<T>> poll_recv(Context& cx) {
+    if (cx.budget().try_spend()) [[likely]] {
+      auto r = list.pop();
+      if (r.has_value()) [[likely]] {
+        std::optional<T> out(std::in_place, std::move(r).value());
+        sem.add_permits(1, ContextInternals::deferred(cx));
+        return Poll<std::optional<T>>(std::move(out));
+      }
+      cx.budget().refund();
+    }
+    return poll_recv_slow(cx);
+  }
+
+  /// poll_recv() when the fast path did not complete: budget exhausted, empty, closed or a
+  /// write still in flight (it pops again: the state may have changed since).
+  [[gnu::noinline]] Poll<std::optional<T>> poll_recv_slow(Context& cx) {
     auto coop = coop::poll_proceed(cx);
     if (!coop) return pending;
     DeferredWakes* deferred = ContextInternals::deferred(cx);
@@ -329,7 +346,7 @@ class [[nodiscard]] Recv {
  public:
   using Output = std::optional<T>;
   explicit Recv(Chan<T, S>* c) noexcept : chan_(c) {}
-  Poll<Output> poll(Context& cx) { return chan_->poll_recv(cx); }
+  [[gnu::always_inline]] Poll<Output> poll(Context& cx) { return chan_->poll_recv(cx); }
 
  private:
   Chan<T, S>* chan_;

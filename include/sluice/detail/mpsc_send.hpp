@@ -33,7 +33,33 @@ class [[nodiscard]] Send {
 
   Send(BoundedChan<T>* chan, T value) : chan_(chan), value_(std::in_place, std::move(value)) {}
 
-  Poll<Output> poll(Context& cx) {
+  /// Sends when a slot is free. The common first poll (budget left, a free slot, nobody queued)
+  /// is inlined into the awaiting coroutine; everything else, including misuse, is poll_slow().
+  [[gnu::always_inline]] Poll<Output> poll(Context& cx) {
+    if (value_ && !acq_) [[likely]] {
+      if (cx.budget().try_spend()) {
+        if (chan_->sem.inner().try_acquire(1)) {
+          T v = std::move(*value_);
+          value_.reset();
+          chan_->push(std::move(v));
+          return Output();
+        }
+        cx.budget().refund();
+      }
+    }
+    return poll_slow(cx);
+  }
+
+  /// Cancels the wait (granted capacity goes back) and returns the value (SendTimeout).
+  T cancel() {
+    acq_.reset();
+    T v = std::move(*value_);
+    value_.reset();
+    return v;
+  }
+
+ private:
+  [[gnu::noinline]] Poll<Output> poll_slow(Context& cx) {
     if (!value_) throw std::logic_error("sluice::mpsc::Send polled after completion");
     if (!acq_) {
       // First poll: take a free slot without building the Acquire future (its first poll would
@@ -53,15 +79,6 @@ class [[nodiscard]] Send {
     return finish(r.value().has_value());
   }
 
-  /// Cancels the wait (granted capacity goes back) and returns the value (SendTimeout).
-  T cancel() {
-    acq_.reset();
-    T v = std::move(*value_);
-    value_.reset();
-    return v;
-  }
-
- private:
   /// Sends the value through the slot just taken, or gives it back in SendError (closed).
   Output finish(bool got_slot) {
     T v = std::move(*value_);
