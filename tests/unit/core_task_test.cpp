@@ -1,6 +1,7 @@
 // Tests of sluice::Task<T> (include/sluice/task.hpp): laziness, values, exceptions, stack
 // safety (the g++ 12 symmetric-transfer regression), cancellation and misuse errors.
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <sluice/future.hpp>
+#include <sluice/result.hpp>
 #include <sluice/task.hpp>
 #include <sluice/testing/mock_task.hpp>
 
@@ -308,6 +310,42 @@ TEST(Task, LeafOutputIsDestroyedOnceWhateverThePath) {
   auto m = spawn(await_counted(0, 1, true));
   EXPECT_THROW((void)m.poll(), std::runtime_error);
   EXPECT_EQ(CountedOutput::live, 0);
+}
+
+// A leaf ready at once with a given output (the awaiter copies optional and Result outputs
+// field by field: both sides of each must arrive intact, move-only values included).
+template <class T>
+struct ReadyLeaf {
+  using Output = T;
+  T value;
+  sluice::Poll<T> poll(sluice::Context&) { return std::move(value); }
+};
+template <class T>
+Task<T> await_ready_leaf(T v) {
+  auto leaf = ReadyLeaf<T>{std::move(v)};
+  co_return co_await leaf;
+}
+
+TEST(Task, LeafOptionalAndResultOutputsArriveIntact) {
+  using Box = std::unique_ptr<int>;
+  auto some = run_ready(await_ready_leaf(std::optional<Box>(std::make_unique<int>(7))));
+  ASSERT_TRUE(some.has_value());
+  EXPECT_EQ(**some, 7);
+  EXPECT_FALSE(run_ready(await_ready_leaf(std::optional<Box>())).has_value());
+
+  using R = sluice::Result<Box, std::string>;
+  auto ok = run_ready(await_ready_leaf(R(std::make_unique<int>(8))));
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(**ok, 8);
+  auto err = run_ready(await_ready_leaf(R(sluice::Err(std::string("no")))));
+  ASSERT_TRUE(err.is_err());
+  EXPECT_EQ(err.error(), "no");
+
+  using V = sluice::Result<void, Box>;
+  EXPECT_TRUE(run_ready(await_ready_leaf(V())).has_value());
+  auto verr = run_ready(await_ready_leaf(V(sluice::Err(std::make_unique<int>(9)))));
+  ASSERT_TRUE(verr.is_err());
+  EXPECT_EQ(*verr.error(), 9);
 }
 
 Task<void> grandchild(int* leaf_destroyed) {
