@@ -206,7 +206,7 @@ class TaskPromise final : public TaskPromiseBase {
   void return_value(U&& v) { value_.emplace(std::forward<U>(v)); }
   T take_result() {
     rethrow_if_failed();
-    return std::move(*value_);
+    return move_output(*value_);
   }
 
  private:
