@@ -64,6 +64,30 @@ TEST(MpscUnbounded, CloseThenDrain) {
   EXPECT_EQ(rx.try_recv().error(), mpsc::TryRecvError::Disconnected);
 }
 
+// The receiver subtracts the messages it took from the shared count in batches (every 1024,
+// and before it asks whether a closed channel is idle): across several batches and a partial
+// one, close-then-drain still ends exactly after the last queued value.
+TEST(MpscUnbounded, CloseThenDrainAfterManyMessages) {
+  auto [tx, rx] = mpsc::unbounded_channel<int>();
+  constexpr int kSent = 5000;
+  constexpr int kBeforeClose = 2500;  // two full batches and a partial one
+  for (int i = 0; i < kSent; ++i) ASSERT_TRUE(tx.send(i));
+  for (int i = 0; i < kBeforeClose; ++i) {
+    if (i % 2 == 0) {
+      ASSERT_EQ(rx.try_recv().value(), i);
+    } else {
+      auto t = spawn(rx.recv());
+      ASSERT_EQ(t.poll().value(), std::optional<int>(i));
+    }
+  }
+  rx.close();
+  EXPECT_TRUE(tx.send(-1).is_err());
+  for (int i = kBeforeClose; i < kSent; ++i) ASSERT_EQ(rx.try_recv().value(), i);
+  auto end = spawn(rx.recv());
+  EXPECT_EQ(end.poll().value(), std::nullopt);  // the sender is alive: closed and drained
+  EXPECT_EQ(rx.try_recv().error(), mpsc::TryRecvError::Disconnected);
+}
+
 TEST(MpscUnbounded, LastSenderDropEndsRecv) {
   auto [tx, rx] = mpsc::unbounded_channel<int>();
   auto t = spawn(rx.recv());

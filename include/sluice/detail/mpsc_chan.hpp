@@ -7,8 +7,9 @@
 //              sender goes (list closed) or an unused permit comes back to a closed channel.
 //   sem        the capacity. BoundedSemaphore: a fair BatchSemaphore of `bound` permits; a
 //              sender acquires one per value, the receiver releases one per value taken out.
-//              UnboundedSemaphore: a message counter (state word below). Both carry the
-//              receiver-closed bit (is_closed), and is_idle() = no value queued or reserved.
+//              UnboundedSemaphore: a message counter (the receiver subtracts in batches, see
+//              the class). Both carry the receiver-closed bit (is_closed), and is_idle() = no
+//              value queued or reserved.
 //   closed_waiters  wakers of Sender::closed() futures, woken once when the receiver closes.
 //
 // Counts (Atomic<size_t>):
@@ -69,6 +70,13 @@ class BoundedSemaphore {
 };
 
 /// "Capacity" of an unbounded channel: counts the messages in flight, plus the closed bit.
+///
+/// Senders add to the count with one CAS each (it also checks the closed bit). The receiver
+/// takes its messages off lazily: add_permits() only counts them in `taken_` (receiver-only, no
+/// atomic) and subtracts them in one fetch_sub every kFlushEvery messages, or before is_idle()
+/// reads the count. The count is read for one thing, is_idle() after the receiver closed, and
+/// only by the receiver, which flushes first: so it sees the exact count, and a message costs
+/// the receiver no locked instruction (uncontended_unbounded ct: one of four per message).
 class UnboundedSemaphore {
  public:
   /// Counts one more message; false (nothing counted) when the receiver closed.
@@ -80,17 +88,29 @@ class UnboundedSemaphore {
       if (state_.compare_exchange_weak(curr, curr + 2, mo::acq_rel)) return true;
     }
   }
-  /// The receiver took `n` messages out.
+  /// The receiver took `n` messages out (receiver side only).
   void add_permits(std::size_t n, DeferredWakes* = nullptr) {
-    state_.fetch_sub(n << 1, mo::acq_rel);
+    taken_ += n;
+    if (taken_ >= kFlushEvery) flush();
   }
   void close() { state_.fetch_or(kClosed, mo::release); }
   bool is_closed() const { return (state_.load(mo::acquire) & kClosed) != 0; }
-  bool is_idle() const { return (state_.load(mo::acquire) >> 1) == 0; }
+  /// No message in flight (receiver side only: it flushes what the receiver took first).
+  bool is_idle() {
+    flush();
+    return (state_.load(mo::acquire) >> 1) == 0;
+  }
 
  private:
+  void flush() {
+    if (taken_ == 0) return;
+    state_.fetch_sub(taken_ << 1, mo::acq_rel);
+    taken_ = 0;
+  }
   static constexpr std::size_t kClosed = 1;
+  static constexpr std::size_t kFlushEvery = 1024;
   Atomic<std::size_t> state_{0};
+  std::size_t taken_ = 0;  // taken by the receiver, not yet subtracted from state_
 };
 
 /// Wakers of the Sender::closed() futures; woken once, when the receiver closes.
