@@ -71,7 +71,6 @@ struct is_task<Task<T>> : std::true_type {};
 
 class TaskPromiseBase;
 
-/// Awaiter for `co_await leaf` inside a Task: polls in await_ready, parks the chain otherwise.
 // The awaiter's copy of a leaf's output into the awaiting coroutine, field by field for the
 // outputs channel futures have (std::optional, Result): poll wrote them with small stores, and
 // a whole-object copy (one 16-byte load) would wait for those stores to reach the cache (a
@@ -96,6 +95,7 @@ Result<void, E> move_output(Result<void, E>& r) {
   return Err(std::move(r).error());
 }
 
+/// Awaiter for `co_await leaf` inside a Task: polls in await_ready, parks the chain otherwise.
 template <class F>
 class LeafAwaiter {
  public:
