@@ -144,6 +144,42 @@ class [[nodiscard]] Result<void, E> {
     requires std::is_constructible_v<E, G&&> Result(ErrValue<G> e)
         : v_(std::in_place_index<1>, std::move(e.value)) {}  // NOLINT
 
+    /// Copies and moves member by member (the index, then the error if there is one), never as
+    /// one block: a Result is often just written by small stores, and one wide load of it
+    /// would stall until they reach the cache. Declaring these also makes Result returned in
+    /// memory, built in place by the callee, instead of assembled in registers.
+    Result(const Result& o) : v_(std::in_place_index<0>) {
+      if (o.is_err()) v_.template emplace<1>(*std::get_if<1>(&o.v_));
+    }
+    /// See the copy constructor.
+    Result(Result&& o) noexcept(std::is_nothrow_move_constructible_v<E>)
+        : v_(std::in_place_index<0>) {
+      if (o.is_err()) v_.template emplace<1>(std::move(*std::get_if<1>(&o.v_)));
+    }
+    /// Assigns member by member (see the copy constructor).
+    Result& operator=(const Result& o) {
+      if (this != &o) {
+        if (o.is_err()) {
+          v_.template emplace<1>(*std::get_if<1>(&o.v_));
+        } else {
+          v_.template emplace<0>();
+        }
+      }
+      return *this;
+    }
+    /// See operator=(const Result&).
+    Result& operator=(Result&& o) noexcept(std::is_nothrow_move_constructible_v<E>) {
+      if (this != &o) {
+        if (o.is_err()) {
+          v_.template emplace<1>(std::move(*std::get_if<1>(&o.v_)));
+        } else {
+          v_.template emplace<0>();
+        }
+      }
+      return *this;
+    }
+    ~Result() = default;
+
     /// True on success.
     bool has_value() const noexcept { return v_.index() == 0; }
     /// Same as has_value().

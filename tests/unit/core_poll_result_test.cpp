@@ -1,6 +1,7 @@
 // Tests of sluice::Poll (poll.hpp) and sluice::Result (result.hpp).
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
@@ -88,3 +89,37 @@ TEST(Result, MoveOnlyValueAndArrow) {
 }
 
 }  // namespace
+
+// Result<void, E> copies, moves and assigns member by member (its special members are
+// user-provided, see result.hpp): every combination keeps the state and the error.
+TEST(Result, VoidCopiesMovesAndAssignsBothStates) {
+  using R = sluice::Result<void, std::string>;
+  static_assert(!std::is_trivially_copyable_v<sluice::Result<void, int>>);
+  const R ok;
+  const R err = sluice::Err(std::string("bad"));
+  R c1(ok);
+  R c2(err);
+  EXPECT_TRUE(c1.has_value());
+  ASSERT_TRUE(c2.is_err());
+  EXPECT_EQ(c2.error(), "bad");
+  R m(std::move(c2));
+  ASSERT_TRUE(m.is_err());
+  EXPECT_EQ(m.error(), "bad");
+  c1 = err;  // ok <- err
+  ASSERT_TRUE(c1.is_err());
+  EXPECT_EQ(c1.error(), "bad");
+  c1 = ok;  // err <- ok
+  EXPECT_TRUE(c1.has_value());
+  R target = sluice::Err(std::string("old"));
+  target = R(sluice::Err(std::string("new")));  // err <- err, moved
+  EXPECT_EQ(target.error(), "new");
+  target = R();  // err <- ok, moved
+  EXPECT_TRUE(target.has_value());
+  R& self = target;
+  target = self;  // self-assignment keeps the state
+  EXPECT_TRUE(target.has_value());
+  sluice::Result<void, std::unique_ptr<int>> owning = sluice::Err(std::make_unique<int>(4));
+  auto moved = std::move(owning);
+  ASSERT_TRUE(moved.is_err());
+  EXPECT_EQ(*moved.error(), 4);
+}
