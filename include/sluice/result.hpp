@@ -148,7 +148,7 @@ class [[nodiscard]] Result<void, E> {
     /// one block: a Result is often just written by small stores, and one wide load of it
     /// would stall until they reach the cache. Declaring these also makes Result returned in
     /// memory, built in place by the callee, instead of assembled in registers.
-    Result(const Result& o) : v_(std::in_place_index<0>) {
+    Result(const Result& o) requires(std::is_copy_constructible_v<E>) : v_(std::in_place_index<0>) {
       if (o.is_err()) v_.template emplace<1>(*std::get_if<1>(&o.v_));
     }
     /// See the copy constructor.
@@ -157,7 +157,7 @@ class [[nodiscard]] Result<void, E> {
       if (o.is_err()) v_.template emplace<1>(std::move(*std::get_if<1>(&o.v_)));
     }
     /// Assigns member by member (see the copy constructor).
-    Result& operator=(const Result& o) {
+    Result& operator=(const Result& o) requires(std::is_copy_constructible_v<E>) {
       if (this != &o) {
         if (o.is_err()) {
           v_.template emplace<1>(*std::get_if<1>(&o.v_));

@@ -95,6 +95,9 @@ TEST(Result, MoveOnlyValueAndArrow) {
 TEST(Result, VoidCopiesMovesAndAssignsBothStates) {
   using R = sluice::Result<void, std::string>;
   static_assert(!std::is_trivially_copyable_v<sluice::Result<void, int>>);
+  using Owning = sluice::Result<void, std::unique_ptr<int>>;
+  static_assert(!std::is_copy_constructible_v<Owning> && !std::is_copy_assignable_v<Owning>);
+  static_assert(std::is_nothrow_move_constructible_v<Owning>);
   const R ok;
   const R err = sluice::Err(std::string("bad"));
   R c1(ok);
