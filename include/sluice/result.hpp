@@ -17,9 +17,12 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
+
+#include <sluice/detail/describe_error.hpp>
 
 namespace sluice {
 
@@ -35,12 +38,37 @@ ErrValue<std::decay_t<E>> Err(E&& e) {
   return ErrValue<std::decay_t<E>>{std::forward<E>(e)};
 }
 
-/// Thrown by Result::value() when the Result holds an error.
+/// Thrown by Result::value() when the Result holds an error; what() names the error when it can
+/// describe itself (it has `message()` or `what()`, or is a string), like Rust's `unwrap`.
+///
+/// Example:
+/// ```cpp
+/// sluice::Result<int, std::error_code> r =
+/// sluice::Err(std::make_error_code(std::errc::timed_out)); try { (void)r.value(); } catch (const
+/// sluice::BadResultAccess& e) {
+///   std::puts(e.what());  // sluice::Result: value() called on an error: Connection timed out
+/// }
+/// ```
 class BadResultAccess : public std::logic_error {
  public:
   /// what(): "sluice::Result: value() called on an error".
   BadResultAccess() : std::logic_error("sluice::Result: value() called on an error") {}
+  /// what(): "sluice::Result: value() called on an error: " then `error` (nothing after
+  /// "error" when `error` is empty).
+  explicit BadResultAccess(const std::string& error)
+      : std::logic_error(error.empty() ? std::string("sluice::Result: value() called on an error")
+                                       : "sluice::Result: value() called on an error: " + error) {}
 };
+
+/// @cond
+namespace detail {
+/// Throws BadResultAccess describing `e`; out of line and cold so value()'s check stays small.
+template <class E>
+[[noreturn, gnu::cold, gnu::noinline]] void throw_bad_result_access(const E& e) {
+  throw BadResultAccess(describe_error(e));
+}
+}  // namespace detail
+/// @endcond
 
 /// A value of type T or an error of type E.
 ///
@@ -119,7 +147,7 @@ class [[nodiscard]] Result {
 
      private:
       void check() const {
-        if (!has_value()) throw BadResultAccess();
+        if (!has_value()) detail::throw_bad_result_access(*std::get_if<1>(&v_));
       }
       std::variant<T, E> v_;
 };
@@ -186,9 +214,9 @@ class [[nodiscard]] Result<void, E> {
     explicit operator bool() const noexcept { return has_value(); }
     /// True when the Result holds an error.
     bool is_err() const noexcept { return v_.index() == 1; }
-    /// Throws BadResultAccess when this is an error.
+    /// Throws BadResultAccess (naming the error, see BadResultAccess) when this is an error.
     void value() const {
-      if (!has_value()) throw BadResultAccess();
+      if (!has_value()) detail::throw_bad_result_access(*std::get_if<1>(&v_));
     }
     ///@{
     /// @brief The error; undefined on success (check is_err() first). The rvalue overload

@@ -27,6 +27,7 @@
 #include <sluice/net.hpp>
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
+#include <sluice/run_main.hpp>
 #include <sluice/runtime.hpp>
 #include <sluice/select.hpp>
 #include <sluice/sleep.hpp>
