@@ -144,6 +144,35 @@ TEST(MiniRedisClient, ServerErrorReplyIsKindServerWithTheText) {
   }(port));
 }
 
+TEST(MiniRedisClient, ExecuteTakesACommandValue) {
+  START_REDIS(redis);
+  run([](std::uint16_t p) -> Task<void> {
+    ClientResult<Client> c = co_await Client::connect(addr_of(p));
+    EXPECT_TRUE(c);
+    if (!c) co_return;
+    const mini_redis::Command set = mini_redis::Set{"cmd-key", "cmd-value"};
+    ClientResult<Frame> ok = co_await c->execute(set);
+    EXPECT_TRUE(ok);
+    if (ok) {
+      EXPECT_EQ(*ok, Frame::simple("OK"));
+    }
+    // Named locals, not `execute(Get{...})`: g++ 12 destroys an aggregate temporary built
+    // inside a co_await twice (docs/design/task-model.md, g++ 12 coroutine pitfalls).
+    const mini_redis::Command get = mini_redis::Get{"cmd-key"};
+    ClientResult<Frame> got = co_await c->execute(get);
+    EXPECT_TRUE(got);
+    if (got) {
+      EXPECT_EQ(*got, Frame::bulk("cmd-value"));
+    }
+    const mini_redis::Command get_missing = mini_redis::Get{"no-such-key"};
+    ClientResult<Frame> missing = co_await c->execute(get_missing);
+    EXPECT_TRUE(missing);
+    if (missing) {
+      EXPECT_EQ(*missing, Frame::null());
+    }
+  }(port));
+}
+
 TEST(MiniRedisClient, ConnectToAClosedPortIsAnIoError) {
   const std::uint16_t p = sluice::test::free_loopback_port();
   run([](std::uint16_t port) -> Task<void> {

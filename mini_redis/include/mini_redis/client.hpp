@@ -28,6 +28,7 @@
 #include <vector>
 
 #include <mini_redis/client_error.hpp>
+#include <mini_redis/command.hpp>
 #include <mini_redis/connection.hpp>
 #include <mini_redis/frame.hpp>
 
@@ -135,6 +136,20 @@ class Client {
   ///      mini_redis::Frame::bulk("x")}));          // Frame::integer(1)
   /// ```
   sluice::Task<ClientResult<Frame>> execute(Frame command);
+
+  /// Sends a Command (Get, Set, Publish, ...; see command.hpp) and returns the reply frame: the
+  /// same as `execute(command.to_frame())`. Lets a program pass commands around as values, as
+  /// the tutorial's manager task does.
+  ///
+  /// Cancel safety: not cancel-safe, like every request method (see the file comment).
+  ///
+  /// Example:
+  /// ```cpp
+  /// auto r = co_await c.execute(mini_redis::Set{"k", "v"});   // Frame::simple("OK")
+  /// ```
+  sluice::Task<ClientResult<Frame>> execute(const Command& command) {
+    return execute(command.to_frame());
+  }
 
   /// SUBSCRIBE channels...: turns the client into a Subscriber (it can then only receive
   /// messages and change its subscriptions). Takes the client by value, as mini-redis's

@@ -1,5 +1,6 @@
 // mini_redis: the umbrella header. The client side (Client, Subscriber, BufferedClient,
-// BlockingClient), the server (run, Db) and the protocol (Frame, FrameParser, Command).
+// BlockingClient), the server (run, Db) and the protocol (Frame, FrameParser, Command); and
+// sluice itself (<sluice/sluice.hpp>), which mini-redis is built on.
 //
 //   #include <mini_redis/mini_redis.hpp>
 //   auto client = co_await mini_redis::Client::connect("127.0.0.1:6379");
@@ -17,3 +18,5 @@
 #include <mini_redis/parse.hpp>
 #include <mini_redis/server.hpp>
 #include <mini_redis/subscriber.hpp>
+
+#include <sluice/sluice.hpp>
