@@ -153,12 +153,17 @@ class RedisServer {
 
 /// Output and exit status of a finished command.
 struct Captured {
-  std::string output;  // stdout
+  std::string output;  // stdout (and stderr with StderrTo::output)
   int status = -1;     // exit status
 };
 
-/// Runs argv to completion (stdin from /dev/null unless `input` is given), capturing stdout.
-inline Captured run_capture(const std::vector<std::string>& argv, const std::string& input = {}) {
+/// Where run_capture sends the child's stderr.
+enum class StderrTo { null, output };
+
+/// Runs argv to completion (stdin from /dev/null unless `input` is given), capturing stdout;
+/// stderr goes to /dev/null, or into the same capture with StderrTo::output.
+inline Captured run_capture(const std::vector<std::string>& argv, const std::string& input = {},
+                            StderrTo stderr_to = StderrTo::null) {
   int out_pipe[2];
   int in_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) < 0 || ::pipe2(in_pipe, O_CLOEXEC) < 0) return {};
@@ -166,8 +171,12 @@ inline Captured run_capture(const std::vector<std::string>& argv, const std::str
   if (pid == 0) {
     ::dup2(out_pipe[1], 1);
     ::dup2(in_pipe[0], 0);
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 2);
+    if (stderr_to == StderrTo::output) {
+      ::dup2(out_pipe[1], 2);
+    } else {
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 2);
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -493,6 +494,24 @@ TEST(Task, TemporaryAggregateInsideCoAwait) {
                     "(BindToLocalFormOfAggregateArgumentIsBalanced).";
   }
 #endif
+  EXPECT_EQ(Tally::made, Tally::destroyed);
+}
+
+// The bug needs aggregate initialisation: a temporary built by a constructor (std::pair here,
+// the README quick start's Request) inside a co_await is destroyed once on g++ 12 too.
+Task<int> consume_pair(std::pair<Tally, Aggregate> p) {
+  auto leaf = PendingN(1, 0);
+  co_await leaf;
+  co_return p.second.id;
+}
+Task<int> with_pair_temporary() {
+  Aggregate agg{33, {}, {}};
+  co_return co_await consume_pair(std::pair<Tally, Aggregate>{Tally{}, std::move(agg)});
+}
+
+TEST(Task, ConstructedTemporaryInsideCoAwaitIsBalanced) {
+  Tally::clear();
+  EXPECT_EQ(drive(with_pair_temporary()), 33);
   EXPECT_EQ(Tally::made, Tally::destroyed);
 }
 
