@@ -4,9 +4,11 @@
 // permits_ (detail::Atomic<std::size_t>) bits:
 //   bit 0 (kClosed)     the semaphore is closed. Set by close() (fetch_or, under the lock, so
 //                       the word and the wait list agree), never cleared.
-//   bit 1 (kQueued)     the wait list is not empty. Set and cleared only with mutex_ held: set
-//                       by the CAS that takes the last permits before queueing, cleared when
-//                       unlink() removes the last waiter.
+//   bit 1 (kQueued)     the wait list may be non-empty: set whenever it is not, and possibly
+//                       still set after it emptied ("stale"; then the word holds zero
+//                       permits). Set and cleared only with mutex_ held: set by the CAS that
+//                       takes the last permits before queueing, cleared by the locked add that
+//                       puts permits into the pool while the list is empty.
 //   bits 2.. (<< kShift) permits available to take without queueing.
 //   Taken by CAS (try_acquire, and Acquire's first poll), added by CAS (release, while kQueued
 //   is clear: lock-free), or reduced by CAS (forget_permits).
@@ -14,8 +16,15 @@
 // Lock-free release: release() adds its permits with one CAS as long as kQueued is clear. A
 // waiter sets kQueued (under the lock) in the very CAS that takes what is left, so a release
 // CAS racing it fails, reloads, sees kQueued and takes the locked path that serves the queue.
-// unlink() clears kQueued when it removes the last waiter (still under the lock).
 // The mpsc receiver gives one permit back per message; with nobody waiting that is one CAS.
+//
+// Lazy clear: removing the last waiter leaves kQueued set. The flag is cleared only when a
+// locked add finds the list empty, in the same fetch_add that adds the permits. On a channel
+// whose sender waits for every message (capacity 1, or a full channel) the flag would otherwise
+// be cleared by each receive and set again by each send: two locked instructions per message
+// for nothing. A stale flag costs one locked release (which clears it), and changes no answer:
+// it is only ever stale while the word holds zero permits, when every acquirer must lock and
+// queue anyway.
 //
 // Wait list: an intrusive doubly linked FIFO of Waiter nodes, guarded by mutex_. Each node lives
 // inside its Acquire future (no allocation). Node fields (remaining, waker, links, linked) are
@@ -41,6 +50,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <new>
 #include <stdexcept>
 #include <utility>
 
@@ -91,6 +101,10 @@ struct Waiter {
   std::size_t remaining = 0;  // permits still to be assigned
   bool linked = false;        // in the wait list
   Waker waker;
+  // Set (release) by the release that assigned the last permit, as its very last access to the
+  // node, after unlinking it and taking its waker: the Acquire may complete without the lock
+  // as soon as it reads 1 (acquire), and may then be destroyed at once.
+  Atomic<unsigned char> granted{0};
 #if defined(SLUICE_MODEL)
   // Written on every access under the model: Relacy reports accesses the mutex failed to order.
   void touch() { probe($) = 1; }
@@ -100,26 +114,45 @@ struct Waiter {
 #endif
 };
 
-/// Wakers collected under the lock and woken after it.
+/// Wakers collected under the lock and woken after it. Slots are constructed only when pushed:
+/// a release that serves one waiter must not zero and then destroy all kCapacity of them.
 class WakeList {
  public:
   static constexpr std::size_t kCapacity = 32;
+  WakeList() noexcept {}  // NOLINT: the slots are deliberately left unconstructed
+  WakeList(const WakeList&) = delete;
+  WakeList& operator=(const WakeList&) = delete;
+  ~WakeList() {
+    for (std::size_t i = first_; i < n_; ++i) slots_[i].waker.~Waker();
+  }
   bool full() const noexcept { return n_ == kCapacity; }
-  void push(Waker&& w) { wakers_[n_++] = std::move(w); }
+  void push(Waker&& w) {
+    ::new (static_cast<void*>(&slots_[n_].waker)) Waker(std::move(w));
+    ++n_;
+  }
   /// Wakes them all now, or hands them to `deferred` (deferred_wakes.hpp) when given.
   void wake_all(DeferredWakes* deferred = nullptr) {
-    for (std::size_t i = 0; i < n_; ++i) {
+    while (first_ < n_) {
+      Waker w = std::move(slots_[first_].waker);
+      slots_[first_].waker.~Waker();
+      ++first_;  // before waking: a wake that throws leaves only the rest to the destructor
       if (deferred != nullptr) {
-        deferred->push(std::move(wakers_[i]));  // wakes at once when full
+        deferred->push(std::move(w));  // wakes at once when full
       } else {
-        std::move(wakers_[i]).wake();
+        std::move(w).wake();
       }
     }
-    n_ = 0;
+    first_ = n_ = 0;
   }
 
  private:
-  std::array<Waker, kCapacity> wakers_;
+  union Slot {
+    Slot() noexcept {}  // NOLINT: constructed by push()
+    ~Slot() {}          // NOLINT: destroyed by wake_all() or ~WakeList()
+    Waker waker;
+  };
+  std::array<Slot, kCapacity> slots_;
+  std::size_t first_ = 0;  // slots [first_, n_) hold wakers
   std::size_t n_ = 0;
 };
 
@@ -200,7 +233,7 @@ class BatchSemaphore {
         unlink(w);  // keeps w->remaining: its Acquire returns what it was assigned
         if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
       }
-      more = head_ != nullptr;  // unlink() cleared kQueued with the last waiter
+      more = head_ != nullptr;
       lock.unlock();
       wakers.wake_all();
     }
@@ -264,8 +297,7 @@ class BatchSemaphore {
     }
     w->prev = w->next = nullptr;
     w->linked = false;
-    // The list emptied: release() may go lock-free again.
-    if (head_ == nullptr) permits_.fetch_and(~kQueued, mo::release);
+    // kQueued stays set even if the list emptied: the next locked add clears it ("Lazy clear").
   }
 
   // Assigns `rem` permits to the waiters in order, then the rest to permits_; unlocks `lock`
@@ -290,9 +322,14 @@ class BatchSemaphore {
         if (w->remaining > 0) break;  // rem is 0: the head waiter keeps its place
         unlink(w);
         if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
+        w->granted.store(1, mo::release);  // last access: the Acquire may be gone after it
       }
       if (rem > 0 && queue_empty) {
-        permits_.fetch_add(rem << kShift, mo::release);  // release() checked the bound
+        // One fetch_add adds the permits and clears a stale kQueued (bit 1 is set, so
+        // subtracting it borrows nothing; only lock holders change it). release() checked the
+        // bound.
+        const std::size_t stale = permits_.load(mo::relaxed) & kQueued;
+        permits_.fetch_add((rem << kShift) - stale, mo::release);
         rem = 0;
       }
       lock.unlock();
@@ -336,6 +373,8 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     o.node_.touch();
     node_.remaining = o.node_.remaining;
     node_.waker = std::move(o.node_.waker);
+    // Written only under the lock we hold, so a plain copy is exact.
+    node_.granted.store(o.node_.granted.load(mo::relaxed), mo::relaxed);
     if (o.node_.linked) {
       node_.prev = o.node_.prev;
       node_.next = o.node_.next;
@@ -350,7 +389,13 @@ class [[nodiscard]] BatchSemaphore::Acquire {
 
   /// Cancels: leaves the queue and gives back the permits assigned so far.
   ~Acquire() {
-    if (state_ != State::Queued) return;
+    // Under the model, the end of the node's life is an access too: a release still touching
+    // the node after it set `granted` races with it, and Relacy reports the race (it does not
+    // report accesses to freed memory here). Elsewhere touch() is empty.
+    if (state_ != State::Queued) {
+      node_.touch();  // no lock: nobody else may touch the node any more
+      return;
+    }
     std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
     node_.touch();
     if (node_.linked) sem_->unlink(&node_);
@@ -407,6 +452,7 @@ class [[nodiscard]] BatchSemaphore::Acquire {
       // Taking less than needed means queueing: set kQueued in the same CAS, so no release can
       // slip permits into the pool between the two (see "Lock-free release" at the top).
       const std::size_t next = (curr - (taken << kShift)) | (taken < needed_ ? kQueued : 0);
+      if (next == curr) break;  // nothing to take and kQueued already set: no write needed
       if (sem_->permits_.compare_exchange_weak(curr, next, mo::acq_rel)) break;
     }
     if (taken == needed_) return Output();  // permits arrived meanwhile
@@ -419,6 +465,9 @@ class [[nodiscard]] BatchSemaphore::Acquire {
   }
 
   Poll<Output> poll_queued(Context& cx) {
+    // Served in full: the release that did it published the node's last write with this store,
+    // so completing needs no lock (a woken waiter would otherwise lock just to learn that).
+    if (node_.granted.load(mo::acquire) != 0) return Output();
     std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
     node_.touch();
     if (node_.remaining == 0) return Output();  // assigned in full; release() unlinked us
