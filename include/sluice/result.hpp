@@ -43,16 +43,18 @@ ErrValue<std::decay_t<E>> Err(E&& e) {
 ///
 /// Example:
 /// ```cpp
-/// sluice::Result<int, std::error_code> r =
-/// sluice::Err(std::make_error_code(std::errc::timed_out)); try { (void)r.value(); } catch (const
-/// sluice::BadResultAccess& e) {
+/// using Timeout = sluice::Result<int, std::error_code>;
+/// Timeout r = sluice::Err(std::make_error_code(std::errc::timed_out));
+/// try {
+///   (void)r.value();
+/// } catch (const sluice::BadResultAccess& e) {
 ///   std::puts(e.what());  // sluice::Result: value() called on an error: Connection timed out
 /// }
 /// ```
 class BadResultAccess : public std::logic_error {
  public:
   /// what(): "sluice::Result: value() called on an error".
-  BadResultAccess() : std::logic_error("sluice::Result: value() called on an error") {}
+  BadResultAccess() : BadResultAccess(std::string()) {}
   /// what(): "sluice::Result: value() called on an error: " then `error` (nothing after
   /// "error" when `error` is empty).
   explicit BadResultAccess(const std::string& error)
