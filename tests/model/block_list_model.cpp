@@ -1,9 +1,9 @@
 // Relacy model of detail::BlockList (kBlockCap == 2 under SLUICE_MODEL, so a few values cross
 // block boundaries): two senders claiming slots across a boundary while the receiver reads;
 // the receiver recycling a block while a sender is still writing into the next one; the last
-// sender closing. Values carry an rl::var, so Relacy reports any read of a value that is not
-// ordered after its write; every block is freed (Relacy reports leaks).
-// Build and run (see also the `model` preset):
+// sender closing; the receiver closing while senders claim (close_rx). Values carry an rl::var, so
+// Relacy reports any read of a value that is not ordered after its write; every block is freed
+// (Relacy reports leaks). Build and run (see also the `model` preset):
 //   g++ -std=c++20 -DSLUICE_MODEL=1 -Iinclude tests/model/block_list_model.cpp -o /tmp/x && /tmp/x
 //
 // Prelude: see atomic_waker_model.cpp (standard headers, then Relacy, then #undef new/delete).
@@ -160,6 +160,59 @@ struct DestroyWithUnreadValues : rl::test_suite<DestroyWithUnreadValues, 3> {
   void after() { list.reset(); }
 };
 
+// Receiver close (unbounded channels): two senders try_push 2 values each, the last one to
+// finish closes (tx close), while the receiver takes what is there, closes (close_rx) and drains
+// to Closed. Every accepted value is read exactly once and in order per sender, no refused value
+// is, refusals are sticky (a sender's accepted values are a prefix), and tx close racing with rx
+// close ends the list either way. Dead claims cross block boundaries (5 claims, 3 blocks).
+struct ReceiverClosesWhileSendersClaim : rl::test_suite<ReceiverClosesWhileSendersClaim, 3> {
+  BlockList<Val> list;
+  Atomic<int> senders{2};
+  int accepted[2] = {};  // written by each sender, read in after()
+  int received[2] = {};  // receiver only
+
+  void thread(unsigned id) {
+    if (id < 2) {
+      for (int i = 0; i < 2; ++i) {
+        Val v(static_cast<int>(id) * 100 + i);
+        if (!list.try_push(std::move(v))) {
+          RL_ASSERT(v.get() == static_cast<int>(id) * 100 + i);  // given back untouched
+          RL_ASSERT(list.is_rx_closed());
+          break;
+        }
+        accepted[id] += 1;
+      }
+      if (senders.fetch_sub(1, mo::acq_rel) == 1) list.close();
+      return;
+    }
+    auto take = [&](auto&& r) {
+      const int v = r.value().get();
+      const int s = sender_of(v);
+      RL_ASSERT(s >= 0 && s < 2);
+      RL_ASSERT(seq_of(v) == received[s]);
+      received[s] += 1;
+    };
+    if (auto r = list.pop(); r.has_value()) take(r);
+    list.close_rx();
+    RL_ASSERT(list.is_rx_closed());
+    for (;;) {
+      auto r = list.pop();
+      if (r.has_value()) {
+        take(r);
+        continue;
+      }
+      if (r.status() == PopStatus::Closed) break;
+      sluice::detail::spin_hint();  // a sender claimed before the close and is still writing
+    }
+    RL_ASSERT(list.is_empty());
+    RL_ASSERT(list.len() == 0);
+  }
+  void after() {
+    for (int s = 0; s < 2; ++s) RL_ASSERT(received[s] == accepted[s]);
+    RL_ASSERT(list.pop().status() == PopStatus::Closed);
+  }
+};
+
 using sluice::model::run_model;
 
 }  // namespace
@@ -174,6 +227,8 @@ int main() {
                                    rl::fair_context_bound_scheduler_type, 2);
   ok &= run_model<DestroyWithUnreadValues>("destroy with unread values", rl::random_scheduler_type,
                                            100000);
+  ok &= run_model<ReceiverClosesWhileSendersClaim>(
+      "receiver closes while senders claim, last sender closes", rl::random_scheduler_type, 300000);
   std::printf(ok ? "block_list_model: OK\n" : "block_list_model: FAILED\n");
   return ok ? 0 : 1;
 }

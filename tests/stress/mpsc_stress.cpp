@@ -2,7 +2,7 @@
 // messages (divided by env SLUICE_STRESS_DIV) through capacities 1, 16, 1024 and unbounded,
 // exactly once and in per-producer order; senders cancelled while waiting; the receiver dropped
 // with messages in flight (no leak, no double destruction); blocking_send / blocking_recv on
-// plain threads against runtime tasks.
+// plain threads against runtime tasks; the unbounded receiver closing while threads send.
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -117,6 +117,60 @@ TEST(MpscStress, FourProducersUnbounded) {
   EXPECT_TRUE(check.ok);
   EXPECT_EQ(check.total, n * kProducers);
   EXPECT_LE(rx.allocated_blocks_for_testing(), 5u + kProducers);
+}
+
+// The unbounded receiver closes while four plain threads send as fast as they can, then drains:
+// it gets exactly the values whose send succeeded (each producer's accepted values are a prefix
+// of its sequence, in order), every refused value comes back to its sender, and the drain ends
+// (recv gives nullopt with the senders still alive). The close is a bit in the list's tail
+// index: this races it against claims on many blocks (mpsc-internals.md).
+TEST(MpscStress, UnboundedReceiverClosesMidStream) {
+  const int rounds = static_cast<int>(stress_iters(100));
+  for (int round = 0; round < rounds; ++round) {
+    auto rt = make_rt();
+    auto [tx, rx] = mpsc::unbounded_channel<std::uint64_t>();
+    std::array<std::atomic<std::uint64_t>, kProducers> accepted{};
+    std::atomic<int> bad_refusals{0};
+    std::vector<std::thread> producers;
+    for (int p = 0; p < kProducers; ++p) {
+      producers.emplace_back([&, tx = tx, p]() mutable {
+        for (std::uint64_t i = 0;; ++i) {
+          auto r = tx.send(encode(static_cast<std::uint64_t>(p), i));
+          if (r.is_err()) {
+            if (r.error().value != encode(static_cast<std::uint64_t>(p), i)) ++bad_refusals;
+            if (!tx.is_closed()) ++bad_refusals;
+            return;
+          }
+          accepted[static_cast<std::size_t>(p)].store(i + 1, std::memory_order_relaxed);
+        }
+      });
+    }
+    const std::uint64_t before_close = 1000 + static_cast<std::uint64_t>(round) * 97;
+    OrderCheck check = rt.block_on([](mpsc::UnboundedReceiver<std::uint64_t>& rx,
+                                      std::uint64_t k) -> sluice::Task<OrderCheck> {
+      OrderCheck c;
+      while (c.total < k) {
+        auto v = co_await rx.recv();
+        if (!v) co_return c;
+        c.see(*v);
+      }
+      rx.close();
+      while (auto v = co_await rx.recv()) c.see(*v);  // ends while the senders live
+      co_return c;
+    }(rx, before_close));
+    for (auto& t : producers) t.join();
+    EXPECT_TRUE(check.ok);
+    EXPECT_EQ(bad_refusals.load(), 0);
+    std::uint64_t total = 0;
+    for (std::size_t p = 0; p < kProducers; ++p) {
+      EXPECT_EQ(check.next[p], accepted[p].load()) << "producer " << p << " round " << round;
+      total += accepted[p].load();
+    }
+    EXPECT_EQ(check.total, total);
+    EXPECT_GE(check.total, before_close);
+    EXPECT_EQ(rx.len(), 0u);
+    EXPECT_EQ(rx.try_recv().error(), mpsc::TryRecvError::Disconnected);
+  }
 }
 
 // Senders whose send loses a select against yield_now are cancelled while waiting: the value is

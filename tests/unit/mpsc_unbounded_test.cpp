@@ -64,9 +64,10 @@ TEST(MpscUnbounded, CloseThenDrain) {
   EXPECT_EQ(rx.try_recv().error(), mpsc::TryRecvError::Disconnected);
 }
 
-// The receiver subtracts the messages it took from the shared count in batches (every 1024,
-// and before it asks whether a closed channel is idle): across several batches and a partial
-// one, close-then-drain still ends exactly after the last queued value.
+// The receiver's close is a bit in the block list's tail index: values claimed before it are
+// all read (across many blocks), sends after it are refused (their dead claims, across block
+// boundaries too, count nowhere: len() and is_empty() see only the live values), and the drain
+// ends exactly after the last value sent before the close.
 TEST(MpscUnbounded, CloseThenDrainAfterManyMessages) {
   auto [tx, rx] = mpsc::unbounded_channel<int>();
   constexpr int kSent = 5000;
@@ -81,11 +82,42 @@ TEST(MpscUnbounded, CloseThenDrainAfterManyMessages) {
     }
   }
   rx.close();
-  EXPECT_TRUE(tx.send(-1).is_err());
+  for (int i = 0; i < 100; ++i) {  // 100 dead claims: more than three blocks of positions
+    auto refused = tx.send(-i);
+    ASSERT_TRUE(refused.is_err());
+    EXPECT_EQ(refused.error().value, -i);
+  }
+  EXPECT_TRUE(tx.is_closed());
+  EXPECT_EQ(rx.len(), static_cast<std::size_t>(kSent - kBeforeClose));
+  EXPECT_FALSE(rx.is_empty());
   for (int i = kBeforeClose; i < kSent; ++i) ASSERT_EQ(rx.try_recv().value(), i);
+  EXPECT_EQ(rx.len(), 0u);
+  EXPECT_TRUE(rx.is_empty());
   auto end = spawn(rx.recv());
   EXPECT_EQ(end.poll().value(), std::nullopt);  // the sender is alive: closed and drained
   EXPECT_EQ(rx.try_recv().error(), mpsc::TryRecvError::Disconnected);
+}
+
+// The two closes in either order: the last sender going and the receiver closing.
+TEST(MpscUnbounded, ReceiverCloseAndLastSenderDropInEitherOrder) {
+  for (bool receiver_first : {true, false}) {
+    auto [tx, rx] = mpsc::unbounded_channel<int>();
+    ASSERT_TRUE(tx.send(7));
+    if (receiver_first) {
+      rx.close();
+      { auto gone = std::move(tx); }
+    } else {
+      { auto gone = std::move(tx); }
+      rx.close();
+    }
+    EXPECT_TRUE(rx.is_closed());
+    EXPECT_EQ(rx.len(), 1u);
+    EXPECT_EQ(rx.try_recv().value(), 7);
+    EXPECT_EQ(rx.len(), 0u);
+    auto end = spawn(rx.recv());
+    EXPECT_EQ(end.poll().value(), std::nullopt) << "receiver_first " << receiver_first;
+    EXPECT_EQ(rx.try_recv().error(), mpsc::TryRecvError::Disconnected);
+  }
 }
 
 TEST(MpscUnbounded, LastSenderDropEndsRecv) {

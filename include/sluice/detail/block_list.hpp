@@ -5,6 +5,16 @@
 // p lives in the block whose start_index is p rounded down to kBlockCap, at offset p % kBlockCap.
 // close() claims one more position and sets kTxClosed in its block instead of writing a value.
 //
+// Receiver close (unbounded channels): close_rx() sets kRxClosed, the top bit of tail_position_,
+// with one fetch_or and keeps the position it returned, c. Every claim is a fetch_add on the
+// same word, so each is ordered with the close: a claim below c came first and will be written;
+// a claim that returns the bit came after and fails (try_push gives the value back, nothing is
+// written, no block is touched). The receiver is done at index c. Everything that reads
+// tail_position_ masks the bit; dead claims only make it larger, which is safe for the release
+// rule below (a block whose observed tail lies past c is simply not recycled before the end).
+// This is what lets an unbounded send be two locked instructions (claim, ready bit) instead of
+// three (it used to count messages in a separate word to learn about the close).
+//
 // Sender side (any thread), fields on their own cache line:
 //   tail_position_ (Atomic<size_t>)  next position to claim. fetch_add(1) by push/close; loaded
 //                                    by the sender that releases a block and by the receiver to
@@ -37,10 +47,13 @@
 // memory returns to this small constant; allocated_blocks() reports it for tests.
 //
 // Contract: close() is called at most once and after every push() has returned (the channel's
-// last sender closes); pop() and is_empty() only from the receiving thread; the destructor runs
-// when no other thread uses the list, and destroys every unread value exactly once.
+// last sender closes); pop(), is_empty(), len() and close_rx() only from the receiving thread;
+// push() is not mixed with close_rx() (a bounded channel closes through its semaphore, and its
+// outstanding permits may still push); the destructor runs when no other thread uses the list,
+// and destroys every unread value exactly once.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -139,6 +152,26 @@ class BlockList {
     find_block(slot)->write(slot, std::move(value));
   }
 
+  /// push() unless the receiver closed (close_rx): then false, and `value` is not moved from.
+  /// Its last atomic operation on success is the ready-bit fetch_or, as push().
+  ///
+  /// Example:
+  ///   if (!list.try_push(std::move(v))) return Err(SendError<T>{std::move(v)});
+  bool try_push(T&& value) noexcept {
+    const std::size_t slot = tx_.tail_position.fetch_add(1, mo::seq_cst);
+    if (slot & kRxClosed) [[unlikely]] {
+      return false;  // claimed after the close: a dead claim, nothing to write
+    }
+    find_block(slot)->write(slot, std::move(value));
+    return true;
+  }
+
+  /// Any thread: true once close_rx() ran.
+  ///
+  /// Example:
+  ///   if (list.is_rx_closed()) return Err(...);
+  bool is_rx_closed() const { return (tx_.tail_position.load(mo::acquire) & kRxClosed) != 0; }
+
   /// Closes the list: claims one more position and marks its block closed. Call once, after
   /// every push() has returned. The receiver sees Closed once it has read every value.
   ///
@@ -146,11 +179,23 @@ class BlockList {
   ///   if (tx_count.fetch_sub(1, mo::acq_rel) == 1) list.close();
   void close() noexcept {
     const std::size_t slot = tx_.tail_position.fetch_add(1, mo::seq_cst);
+    if (slot & kRxClosed) return;  // the receiver closed first: it stops at its own position
     stats_.closed_at.store(slot + 1, mo::seq_cst);
     find_block(slot)->tx_close();
   }
 
   // ---- receiver side: one thread ----
+
+  /// Receiver close (unbounded channels): later try_push() calls fail; every value claimed
+  /// before it is still read, then pop() returns Closed. Idempotent.
+  ///
+  /// Example:
+  ///   list.close_rx();
+  ///   while (list.pop().has_value()) {}   // drains what was sent before the close
+  void close_rx() noexcept {
+    if (rx_.closed_at != kNotClosed) return;
+    rx_.closed_at = tx_.tail_position.fetch_or(kRxClosed, mo::seq_cst) & ~kRxClosed;
+  }
 
   /// Takes the next value. Empty: nothing claimed; Inconsistent: the next position is claimed but
   /// not yet written (try again soon); Closed: closed and drained.
@@ -194,7 +239,7 @@ class BlockList {
           break;
       }
     }
-    return tx_.tail_position.load(mo::seq_cst) == rx_.index;
+    return rx_end() == rx_.index;
   }
 
   /// Receiver: values claimed and not yet read (claimed but unwritten ones included). The
@@ -203,9 +248,8 @@ class BlockList {
   /// Example:
   ///   std::size_t queued = list.len();
   std::size_t len() const {
-    const std::size_t tail = tx_.tail_position.load(mo::seq_cst);
     const std::size_t closed_at = stats_.closed_at.load(mo::seq_cst);
-    const std::size_t end = closed_at != 0 ? closed_at - 1 : tail;
+    const std::size_t end = closed_at != 0 ? std::min(closed_at - 1, rx_end()) : rx_end();
     return end > rx_.index ? end - rx_.index : 0;
   }
 
@@ -227,7 +271,7 @@ class BlockList {
       if (try_updating_tail && block->is_final()) {
         BlockT* expected = block;
         if (tx_.block_tail.compare_exchange_strong(expected, next, mo::seq_cst)) {
-          block->tx_release(tx_.tail_position.load(mo::seq_cst));
+          block->tx_release(tx_.tail_position.load(mo::seq_cst) & ~kRxClosed);
         } else {
           try_updating_tail = false;
         }
@@ -268,7 +312,9 @@ class BlockList {
       if (!block->observed_tail_position(observed)) return;
       // Offset too large to pack: the current tail is later than the observed one, so waiting
       // for it is safe (only slower to recycle).
-      if (observed == BlockT::kUnknownTail) observed = tx_.tail_position.load(mo::seq_cst);
+      if (observed == BlockT::kUnknownTail) {
+        observed = tx_.tail_position.load(mo::seq_cst) & ~kRxClosed;
+      }
       if (observed > rx_.index) return;
       rx_.free_head = block->load_next(mo::acquire);
       reclaim_block(block);
@@ -289,9 +335,21 @@ class BlockList {
   }
 
   PopResult<T> empty_or_inconsistent() const {
-    const bool empty = tx_.tail_position.load(mo::seq_cst) == rx_.index;
+    if (rx_.index == rx_.closed_at) return PopResult<T>(PopStatus::Closed);  // close_rx, drained
+    const bool empty = (tx_.tail_position.load(mo::seq_cst) & ~kRxClosed) == rx_.index;
     return PopResult<T>(empty ? PopStatus::Empty : PopStatus::Inconsistent);
   }
+
+  // Receiver: the end of what will be written: the close_rx position once closed (later claims
+  // are dead), otherwise the tail position.
+  std::size_t rx_end() const {
+    if (rx_.closed_at != kNotClosed) return rx_.closed_at;
+    return tx_.tail_position.load(mo::seq_cst) & ~kRxClosed;
+  }
+
+  /// Top bit of tail_position_: set by close_rx().
+  static constexpr std::size_t kRxClosed = ~(~std::size_t{0} >> 1);
+  static constexpr std::size_t kNotClosed = ~std::size_t{0};
 
   struct alignas(kCacheLine) TxSide {
     explicit TxSide(BlockT* first) : block_tail(first), tail_position(0) {}
@@ -302,6 +360,7 @@ class BlockList {
     BlockT* head = nullptr;
     BlockT* free_head = nullptr;
     std::size_t index = 0;
+    std::size_t closed_at = kNotClosed;  // close_rx(): the first dead position
   };
   struct alignas(kCacheLine) Stats {
     explicit Stats(std::size_t n) : live_blocks(n), closed_at(0) {}

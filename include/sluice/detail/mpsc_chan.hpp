@@ -7,9 +7,10 @@
 //              sender goes (list closed) or an unused permit comes back to a closed channel.
 //   sem        the capacity. BoundedSemaphore: a fair BatchSemaphore of `bound` permits; a
 //              sender acquires one per value, the receiver releases one per value taken out.
-//              UnboundedSemaphore: a message counter (the receiver subtracts in batches, see
-//              the class). Both carry the receiver-closed bit (is_closed), and is_idle() = no
-//              value queued or reserved.
+//              UnboundedCapacity: nothing to count; the receiver's close is a bit in the
+//              block list's tail index (BlockList::close_rx), so a send learns about it from
+//              the claim it makes anyway. is_closed_for_senders() / rx_closed_and_idle() ask
+//              whichever of the two holds the answer.
 //   closed_waiters  wakers of Sender::closed() futures, woken once when the receiver closes.
 //
 // Counts (Atomic<size_t>):
@@ -19,9 +20,8 @@
 //   tx_weak_count  WeakSenders. Informational only (strong/weak counts of the API).
 // Receiver-only plain field: rx_closed (close() or drop was called).
 //
-// UnboundedSemaphore::state_ bits: bit 0 = closed; bits 1.. = messages sent and not received.
-// A send increments by CAS unless closed (so no value enters after the receiver closed, except
-// the ones that won the race: the receiver's drain or ~BlockList destroys those).
+// Unbounded close: a send whose claim came before the receiver's close is read (or destroyed by
+// the receiver's drain or ~BlockList); one whose claim came after gets its value back.
 //
 // Memory: the Chan lives in a shared_ptr held by every handle; futures that borrow a handle
 // (send, reserve, recv ...) hold a raw Chan* and must not outlive that handle.
@@ -33,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -69,48 +70,17 @@ class BoundedSemaphore {
   std::size_t bound_;
 };
 
-/// "Capacity" of an unbounded channel: counts the messages in flight, plus the closed bit.
+/// "Capacity" of an unbounded channel: none. A receiver's take gives nothing back, and the
+/// receiver's close lives in the block list's tail index (BlockList::close_rx): an unbounded send
+/// is the list's claim and ready bit and nothing else (it used to add to a message counter
+/// first, one more locked instruction on one more shared line; mpsc-internals.md).
 ///
-/// Senders add to the count with one CAS each (it also checks the closed bit). The receiver
-/// takes its messages off lazily: add_permits() only counts them in `taken_` (receiver-only, no
-/// atomic) and subtracts them in one fetch_sub every kFlushEvery messages, or before is_idle()
-/// reads the count. The count is read for one thing, is_idle() after the receiver closed, and
-/// only by the receiver, which flushes first: so it sees the exact count, and a message costs
-/// the receiver no locked instruction (uncontended_unbounded ct: one of four per message).
-class UnboundedSemaphore {
+/// Example (what Chan does with it):
+///   chan.sem.add_permits(1);   // nothing to do
+class UnboundedCapacity {
  public:
-  /// Counts one more message; false (nothing counted) when the receiver closed.
-  bool try_add_message() {
-    std::size_t curr = state_.load(mo::acquire);
-    for (;;) {
-      if (curr & kClosed) return false;
-      if (curr >= (SIZE_MAX - 2)) std::terminate();  // as Tokio: overflowing the count aborts
-      if (state_.compare_exchange_weak(curr, curr + 2, mo::acq_rel)) return true;
-    }
-  }
-  /// The receiver took `n` messages out (receiver side only).
-  void add_permits(std::size_t n, DeferredWakes* = nullptr) {
-    taken_ += n;
-    if (taken_ >= kFlushEvery) flush();
-  }
-  void close() { state_.fetch_or(kClosed, mo::release); }
-  bool is_closed() const { return (state_.load(mo::acquire) & kClosed) != 0; }
-  /// No message in flight (receiver side only: it flushes what the receiver took first).
-  bool is_idle() {
-    flush();
-    return (state_.load(mo::acquire) >> 1) == 0;
-  }
-
- private:
-  void flush() {
-    if (taken_ == 0) return;
-    state_.fetch_sub(taken_ << 1, mo::acq_rel);
-    taken_ = 0;
-  }
-  static constexpr std::size_t kClosed = 1;
-  static constexpr std::size_t kFlushEvery = 1024;
-  Atomic<std::size_t> state_{0};
-  std::size_t taken_ = 0;  // taken by the receiver, not yet subtracted from state_
+  /// The receiver took `n` values out: unbounded, so nothing to give back.
+  void add_permits(std::size_t, DeferredWakes* = nullptr) noexcept {}
 };
 
 /// Wakers of the Sender::closed() futures; woken once, when the receiver closes.
@@ -173,7 +143,7 @@ class Chan {
 
   // ---- sender side: any thread ----
 
-  /// Pushes a value whose capacity was obtained (permit, or unbounded count) and wakes the
+  /// Pushes a value whose capacity was obtained (a bounded channel's permit) and wakes the
   /// receiver.
   void push(T&& v) {
     list.push(std::move(v));  // ends with the ready-bit fetch_or
@@ -188,10 +158,27 @@ class Chan {
     }
   }
 
-  /// Gives back `n` unused permits; wakes the receiver if it waits for a closed channel to idle.
+  /// Gives back `n` unused permits (bounded channels); wakes the receiver if it waits for a
+  /// closed channel to idle.
   void release_permits(std::size_t n) {
     sem.add_permits(n);
     if (sem.is_closed() && sem.is_idle()) rx_waker.wake();
+  }
+
+  /// Unbounded send: false (value not moved from) once the receiver closed.
+  bool try_push(T& v) {
+    if (!list.try_push(std::move(v))) return false;  // its last RMW is the ready-bit fetch_or
+    rx_waker.wake_after_rmw();
+    return true;
+  }
+
+  /// Any thread: the receiver closed or dropped, so no new value gets in.
+  bool is_closed_for_senders() const {
+    if constexpr (kUnbounded) {
+      return list.is_rx_closed();
+    } else {
+      return sem.is_closed();
+    }
   }
 
   /// One more strong sender unless every strong sender is gone (WeakSender::upgrade).
@@ -209,7 +196,11 @@ class Chan {
   void close_rx() {
     if (rx_closed) return;
     rx_closed = true;
-    sem.close();
+    if constexpr (kUnbounded) {
+      list.close_rx();
+    } else {
+      sem.close();
+    }
     closed_waiters.notify_all();
   }
 
@@ -261,7 +252,7 @@ class Chan {
       // Empty or Inconsistent (the sender wakes us once its write lands): register, look again.
       if (attempt == 0) register_waiting(cx, deferred);
     }
-    if (rx_closed && sem.is_idle()) {
+    if (rx_closed_and_idle()) {
       coop->made_progress();
       return Poll<std::optional<T>>(std::nullopt);
     }
@@ -297,7 +288,7 @@ class Chan {
       }
       if (attempt == 0) register_waiting(cx, deferred);
     }
-    if (rx_closed && sem.is_idle()) {
+    if (rx_closed_and_idle()) {
       coop->made_progress();
       return std::size_t{0};
     }
@@ -318,7 +309,7 @@ class Chan {
         case PopStatus::Closed:
           return Err(TryRecvError::Disconnected);
         case PopStatus::Empty:
-          if (rx_closed && sem.is_idle()) return Err(TryRecvError::Disconnected);
+          if (rx_closed_and_idle()) return Err(TryRecvError::Disconnected);
           return Err(TryRecvError::Empty);
         case PopStatus::Inconsistent:
           std::this_thread::yield();  // a sender claimed the slot and is writing it
@@ -326,6 +317,8 @@ class Chan {
       }
     }
   }
+
+  static constexpr bool kUnbounded = std::is_same_v<S, UnboundedCapacity>;
 
   BlockList<T> list;
   alignas(kCacheLine) AtomicWaker rx_waker;
@@ -336,6 +329,16 @@ class Chan {
   bool rx_closed = false;  // receiver only
 
  private:
+  // Receiver: closed, and no value queued or reserved will arrive any more. (Unbounded: pop()
+  // already says Closed then; this is the same fact for the paths that asked for Empty.)
+  bool rx_closed_and_idle() {
+    if constexpr (kUnbounded) {
+      return rx_closed && list.is_empty();
+    } else {
+      return rx_closed && sem.is_idle();
+    }
+  }
+
   struct PermitReturn {
     Chan* chan;
     std::size_t n;
@@ -358,7 +361,7 @@ template <class T>
 using BoundedChan = Chan<T, BoundedSemaphore>;
 /// The Chan of an unbounded channel.
 template <class T>
-using UnboundedChan = Chan<T, UnboundedSemaphore>;
+using UnboundedChan = Chan<T, UnboundedCapacity>;
 
 /// Future of Receiver::recv(): see there.
 template <class T, class S>
@@ -401,7 +404,7 @@ class [[nodiscard]] Closed {
     if (id_ != 0) chan_->closed_waiters.remove(id_);
   }
   Poll<void> poll(Context& cx) {
-    if (chan_->sem.is_closed() || !chan_->closed_waiters.wait(id_, cx.waker())) {
+    if (chan_->is_closed_for_senders() || !chan_->closed_waiters.wait(id_, cx.waker())) {
       if (id_ != 0) chan_->closed_waiters.remove(std::exchange(id_, 0));
       return Poll<void>::ready();
     }

@@ -140,7 +140,7 @@ class RxBase {
   /// if (rx.is_closed() && rx.is_empty()) return;
   /// ```
   bool is_closed() const {
-    return chan_->sem.is_closed() || chan_->tx_count.load(mo::acquire) == 0;
+    return chan_->is_closed_for_senders() || chan_->tx_count.load(mo::acquire) == 0;
   }
 
   /// True when no message is waiting (one being written counts as waiting).

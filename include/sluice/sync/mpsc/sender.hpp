@@ -238,7 +238,7 @@ class Sender {
   /// ```cpp
   /// if (tx.is_closed()) return;
   /// ```
-  bool is_closed() const { return chan_->sem.is_closed(); }
+  bool is_closed() const { return chan_->is_closed_for_senders(); }
 
   /// Free slots right now (max_capacity() minus queued messages and outstanding permits).
   ///

@@ -67,8 +67,7 @@ class UnboundedSender {
   /// (void)tx.send(42);
   /// ```
   Result<void, SendError<T>> send(T value) {
-    if (!chan_->sem.try_add_message()) return Err(SendError<T>{std::move(value)});
-    chan_->push(std::move(value));
+    if (!chan_->try_push(value)) return Err(SendError<T>{std::move(value)});
     return {};
   }
 
@@ -80,8 +79,8 @@ class UnboundedSender {
   /// ```
   ///
   /// Cancel safety: cancel safe.
-  ::sluice::detail::mpsc::Closed<T, ::sluice::detail::mpsc::UnboundedSemaphore> closed() {
-    return ::sluice::detail::mpsc::Closed<T, ::sluice::detail::mpsc::UnboundedSemaphore>(
+  ::sluice::detail::mpsc::Closed<T, ::sluice::detail::mpsc::UnboundedCapacity> closed() {
+    return ::sluice::detail::mpsc::Closed<T, ::sluice::detail::mpsc::UnboundedCapacity>(
         chan_.get());
   }
 
@@ -91,7 +90,7 @@ class UnboundedSender {
   /// ```cpp
   /// if (tx.is_closed()) return;
   /// ```
-  bool is_closed() const { return chan_->sem.is_closed(); }
+  bool is_closed() const { return chan_->is_closed_for_senders(); }
   /// True when both senders feed the same channel.
   ///
   /// Example:
@@ -209,8 +208,8 @@ WeakUnboundedSender<T> UnboundedSender<T>::downgrade() const {
 /// Cancel safety: recv() and recv_many() are cancel safe.
 template <class T>
 class UnboundedReceiver
-    : public ::sluice::detail::mpsc::RxBase<T, ::sluice::detail::mpsc::UnboundedSemaphore> {
-  using Base = ::sluice::detail::mpsc::RxBase<T, ::sluice::detail::mpsc::UnboundedSemaphore>;
+    : public ::sluice::detail::mpsc::RxBase<T, ::sluice::detail::mpsc::UnboundedCapacity> {
+  using Base = ::sluice::detail::mpsc::RxBase<T, ::sluice::detail::mpsc::UnboundedCapacity>;
 
  public:
   /// Takes over `o`'s channel; `o` must not be used afterwards.
