@@ -17,20 +17,33 @@
 // Waking a worker there only lets it steal one end of an mpsc sender/receiver pair: every
 // message then crosses caches, and the SPSC benches ran at half the speed.
 //
+// Patient steal (docs/design/task-model.md, "Patient stealing"): a searching worker takes from a
+// victim's short queue (fewer than kStealBacklog tasks) only if the victim does not pop a task
+// of its own within kStealPatience, or pushes a yield_now'd task meanwhile. A victim that keeps
+// popping is running short tasks that wake each other (an mpsc group, an actor and its
+// clients): stealing one of them splits tasks that talk and every message crosses the cores.
+// A victim stuck in a long poll (after kStealPatience), a backlog, or CPU-bound tasks cycling
+// through yield_now are still stolen from. A worker that declined sleeps at most
+// kDeclinedRecheck (condition variable, not the driver) and searches again.
+//
 // Parker state word (per worker, Tokio's park.rs): kEmpty / kParkedCondvar / kParkedDriver
 // (set by the owner worker before it sleeps) / kNotified (set by unpark from any thread, consumed
 // by the owner). unpark always swaps in kNotified so a wake before park is never lost.
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <sluice/detail/idle_workers.hpp>
 #include <sluice/detail/inject_queue.hpp>
 #include <sluice/detail/local_queue.hpp>
+#include <sluice/detail/sync.hpp>
 #include <sluice/detail/thread_parker.hpp>
 
 #include "runtime/runtime_core.hpp"
@@ -40,6 +53,11 @@ namespace sluice::detail {
 namespace {
 
 constexpr int kMaxLifoPolls = 3;
+constexpr std::uint32_t kStealBacklog = 8;  // a victim queue this long is stolen from at once
+constexpr std::chrono::nanoseconds kStealPatience{3000};  // Go waits 3 us before taking runnext
+// A worker that declined to steal sleeps at most this long before it looks again (a victim that
+// kept up may get stuck in a long poll later with tasks queued behind it).
+constexpr std::chrono::nanoseconds kDeclinedRecheck{100'000};
 constexpr std::size_t kMaxInjectBatch = 64;
 
 class MultiThreadCore;
@@ -48,6 +66,7 @@ struct alignas(kCacheLine) Worker {
   // Shared with the other workers.
   LocalQueue<TaskHeader> queue;
   Atomic<int> park_state{0};
+  Atomic<std::uint32_t> yields{0};  // yield_now pushes so far (the owner writes, stealers read)
   std::mutex park_mu;
   std::condition_variable park_cv;
   // Owner thread only.
@@ -55,7 +74,8 @@ struct alignas(kCacheLine) Worker {
   std::size_t index = 0;
   TaskHeader* lifo = nullptr;
   bool is_searching = false;
-  bool is_parking = false;  // inside park: wakes from the driver go local without notifying
+  bool declined_steal = false;  // the last search left a victim's tasks alone (patient steal)
+  bool is_parking = false;      // inside park: wakes from the driver go local without notifying
   std::uint32_t tick = 0;
   std::uint32_t rand = 0;
   std::thread thread;
@@ -169,6 +189,7 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
         // next, and a woken worker could only steal it. With other work, two CPU-bound
         // yielders end up one per worker.
         should_notify = !w->queue.is_empty() || w->lifo != nullptr;
+        w->yields.store(w->yields.load(mo::relaxed) + 1, mo::relaxed);  // owner is the only writer
         w->queue.push_back_or_overflow(t, inject_);
         break;
       case Wake::kBudgetYield:
@@ -261,14 +282,35 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   TaskHeader* steal_work(Worker* w) {
     if (!w->is_searching) w->is_searching = idle_.transition_worker_to_searching();
     if (!w->is_searching) return nullptr;
+    w->declined_steal = false;
     std::size_t n = workers_.size();
     std::size_t start = w->next_rand() % n;
     for (std::size_t i = 0; i < n; ++i) {
       std::size_t idx = (start + i) % n;
       if (idx == w->index) continue;
-      if (TaskHeader* t = workers_[idx]->queue.steal_into(w->queue)) return t;
+      Worker& victim = *workers_[idx];
+      if (victim.queue.len() < kStealBacklog && victim_keeps_up(victim)) {
+        w->declined_steal = true;
+        continue;
+      }
+      if (TaskHeader* t = victim.queue.steal_into(w->queue)) return t;
     }
     return inject_.pop();
+  }
+
+  // Patient steal (top of the file): true when the victim pops a task of its own within
+  // kStealPatience (or its queue empties), so its queued tasks are best left where they are;
+  // false when it is stuck in a long poll or cycles CPU-bound yielders.
+  static bool victim_keeps_up(const Worker& victim) {
+    const std::uint32_t popped = victim.queue.popped();
+    const std::uint32_t yields = victim.yields.load(mo::relaxed);
+    const auto deadline = std::chrono::steady_clock::now() + kStealPatience;
+    do {
+      for (int i = 0; i < 16; ++i) spin_hint();
+      if (victim.yields.load(mo::relaxed) != yields) return false;
+      if (victim.queue.popped() != popped || victim.queue.is_empty()) return true;
+    } while (std::chrono::steady_clock::now() < deadline);
+    return false;
   }
 
   void run_task(Worker* w, TaskHeader* t) {
@@ -295,11 +337,16 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
 
   void park(Worker* w) {
     if (w->lifo || !w->queue.is_empty()) return;
+    // After a declined steal the pending work it saw is being run by its owner: do not wake a
+    // worker for it (the one woken would be this one, searching and declining in a loop that
+    // takes the core from a third thread such as a block_on receiver); sleep a short while and
+    // look again instead, in case that owner got stuck in a long poll meanwhile.
+    const bool declined = std::exchange(w->declined_steal, false);
     bool last_searcher = idle_.transition_worker_to_parked(w->index, w->is_searching);
     w->is_searching = false;
-    if (last_searcher) notify_if_work_pending();
+    if (last_searcher && !declined) notify_if_work_pending();
     while (!shutdown_.load(mo::acquire)) {
-      park_timeout(w, false);
+      park_timeout(w, false, declined ? std::optional(kDeclinedRecheck) : std::nullopt);
       if (w->lifo) {
         w->is_searching = !idle_.unpark_worker_by_id(w->index);
         return;
@@ -308,11 +355,17 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
         w->is_searching = true;
         return;
       }
+      if (declined) {  // the recheck time passed: search again
+        w->is_searching = !idle_.unpark_worker_by_id(w->index);
+        return;
+      }
     }
   }
 
-  /// zero_timeout: maintenance poll of the driver (only if free); otherwise sleep until unparked.
-  void park_timeout(Worker* w, bool zero_timeout) {
+  /// zero_timeout: maintenance poll of the driver (only if free); otherwise sleep until unparked
+  /// or, with a `limit`, at most that long.
+  void park_timeout(Worker* w, bool zero_timeout,
+                    std::optional<std::chrono::nanoseconds> limit = std::nullopt) {
     w->is_parking = true;
     if (zero_timeout) {
       if (try_lock_driver()) {
@@ -320,7 +373,7 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
         unlock_driver();
       }
     } else {
-      park_worker(*w);
+      park_worker(*w, limit);
     }
     w->is_parking = false;
     // Wake another worker only when this one now has more than one runnable task (later Tokio
@@ -331,7 +384,7 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     if (!w->is_searching && w->queue.len() + (w->lifo != nullptr ? 1u : 0u) > 1) notify_parked();
   }
 
-  void park_worker(Worker& w) {
+  void park_worker(Worker& w, std::optional<std::chrono::nanoseconds> limit) {
     // Like the block_on thread's parker (context.cpp): a few scheduler yields, each checked with
     // a plain load, before sleeping, so a wake that comes within microseconds costs no futex or
     // eventfd; the CAS below consumes it.
@@ -342,7 +395,10 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
       int expected = kNotified;
       if (w.park_state.compare_exchange_strong(expected, kEmpty, mo::seq_cst, mo::seq_cst)) return;
     }
-    if (try_lock_driver()) {
+    // A timed park (after a declined steal) waits on the condition variable: the driver's
+    // epoll timeout has millisecond granularity, and the driver is better left to a worker
+    // that sleeps until there is work.
+    if (!limit && try_lock_driver()) {
       int expected = kEmpty;
       if (w.park_state.compare_exchange_strong(expected, kParkedDriver, mo::seq_cst, mo::seq_cst)) {
         driver().park(std::nullopt);
@@ -358,7 +414,12 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
       return;
     }
     for (;;) {
-      w.park_cv.wait(lock);
+      if (!limit) {
+        w.park_cv.wait(lock);
+      } else if (w.park_cv.wait_for(lock, *limit) == std::cv_status::timeout) {
+        w.park_state.exchange(kEmpty, mo::seq_cst);  // kParkedCondvar, or a racing kNotified
+        return;                                      // (consumed: park() sees it in idle_)
+      }
       expected = kNotified;
       if (w.park_state.compare_exchange_strong(expected, kEmpty, mo::seq_cst, mo::seq_cst)) return;
     }

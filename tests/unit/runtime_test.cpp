@@ -12,6 +12,7 @@
 
 #include <sluice/runtime.hpp>
 #include <sluice/sleep.hpp>
+#include <sluice/spawn.hpp>
 #include <sluice/yield_now.hpp>
 
 #include "support/runtime_helpers.hpp"
@@ -388,6 +389,38 @@ TEST(Runtime, MoveAssignShutsDownTheOldRuntime) {
   rt = Runtime::current_thread();
   EXPECT_EQ(lc.alive.load(), 0);
   EXPECT_EQ(rt.block_on(value(2)), 2);
+}
+
+// Patient stealing (multi_thread.cpp) must not cost parallelism where it matters.
+
+Task<void> set_flag_now(std::atomic<bool>* flag) {
+  flag->store(true);
+  co_return;
+}
+
+// The task queued behind a poll that does not return is taken by the idle worker: the parent
+// spawns two children (the second pushes the first out of the LIFO slot into the stealable
+// queue) and then blocks its worker until the first one ran elsewhere (or 10 s passed).
+Task<bool> block_until_child_ran(std::atomic<bool>* ran, std::atomic<bool>* second_ran) {
+  JoinHandle<void> first = sluice::spawn(set_flag_now(ran));
+  JoinHandle<void> second = sluice::spawn(set_flag_now(second_ran));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!ran->load() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  const bool ran_meanwhile = ran->load();
+  auto joined_first = co_await first;
+  auto joined_second = co_await second;
+  co_return ran_meanwhile && !joined_first.is_err() && !joined_second.is_err();
+}
+
+TEST(Runtime, IdleWorkerTakesATaskQueuedBehindALongPoll) {
+  auto rt = Builder::multi_thread().worker_threads(2).build();
+  std::atomic<bool> ran{false};
+  std::atomic<bool> second_ran{false};
+  auto parent = rt.spawn(block_until_child_ran(&ran, &second_ran));
+  auto r = rt.block_on(std::move(parent));
+  ASSERT_FALSE(r.is_err());
+  EXPECT_TRUE(r.value());
+  EXPECT_TRUE(second_ran.load());
 }
 
 }  // namespace

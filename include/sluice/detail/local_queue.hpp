@@ -182,6 +182,12 @@ class LocalQueue {
     return tail - real;
   }
 
+  /// How many items the owner has popped so far (wraps around). Another worker that sees it
+  /// move knows the owner is running its queue (the patient steal in multi_thread.cpp).
+  ///
+  /// Example: `const auto before = victim.popped(); ... if (victim.popped() != before) ...`
+  std::uint32_t popped() const noexcept { return real_part(head_.load(mo::acquire)); }
+
   /// True if len() == 0.
   ///
   /// Example: `if (local.is_empty()) go_search();`
