@@ -293,6 +293,7 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
       std::size_t idx = (start + i) % n;
       if (idx == w->index) continue;
       Worker& victim = *workers_[idx];
+      if (victim.queue.is_empty()) continue;  // nothing to take, nothing declined
       if (victim.queue.len() < kStealBacklog && victim_keeps_up(victim)) {
         w->declined_steal = true;
         continue;
