@@ -271,7 +271,7 @@ class BlockList {
       if (try_updating_tail && block->is_final()) {
         BlockT* expected = block;
         if (tx_.block_tail.compare_exchange_strong(expected, next, mo::seq_cst)) {
-          block->tx_release(tx_.tail_position.load(mo::seq_cst) & ~kRxClosed);
+          block->tx_release(claimed());
         } else {
           try_updating_tail = false;
         }
@@ -312,9 +312,7 @@ class BlockList {
       if (!block->observed_tail_position(observed)) return;
       // Offset too large to pack: the current tail is later than the observed one, so waiting
       // for it is safe (only slower to recycle).
-      if (observed == BlockT::kUnknownTail) {
-        observed = tx_.tail_position.load(mo::seq_cst) & ~kRxClosed;
-      }
+      if (observed == BlockT::kUnknownTail) observed = claimed();
       if (observed > rx_.index) return;
       rx_.free_head = block->load_next(mo::acquire);
       reclaim_block(block);
@@ -336,16 +334,17 @@ class BlockList {
 
   PopResult<T> empty_or_inconsistent() const {
     if (rx_.index == rx_.closed_at) return PopResult<T>(PopStatus::Closed);  // close_rx, drained
-    const bool empty = (tx_.tail_position.load(mo::seq_cst) & ~kRxClosed) == rx_.index;
+    const bool empty = rx_end() == rx_.index;
     return PopResult<T>(empty ? PopStatus::Empty : PopStatus::Inconsistent);
   }
 
   // Receiver: the end of what will be written: the close_rx position once closed (later claims
   // are dead), otherwise the tail position.
-  std::size_t rx_end() const {
-    if (rx_.closed_at != kNotClosed) return rx_.closed_at;
-    return tx_.tail_position.load(mo::seq_cst) & ~kRxClosed;
-  }
+  std::size_t rx_end() const { return rx_.closed_at != kNotClosed ? rx_.closed_at : claimed(); }
+
+  // Any thread: positions claimed so far (dead claims after a close_rx included: the bit is
+  // masked, the count is not).
+  std::size_t claimed() const { return tx_.tail_position.load(mo::seq_cst) & ~kRxClosed; }
 
   /// Top bit of tail_position_: set by close_rx().
   static constexpr std::size_t kRxClosed = ~(~std::size_t{0} >> 1);
