@@ -62,7 +62,14 @@ struct TaskRoot {
   void* leaf = nullptr;                          // the awaiter of the pending leaf
   std::coroutine_handle<> waiting;               // coroutine to resume once the leaf is ready
   std::coroutine_handle<> next;                  // trampoline: the coroutine to resume next
+  // The root is a spawned task's body (set by TaskCell): nothing but an abort of the task can
+  // drop a leaf it awaits directly, so a leaf may complete on its own behalf (the mpsc Send's
+  // hand-off, mpsc_send.hpp). Not set for a Task polled by select, timeout or a user's future.
+  bool task_body = false;
 };
+
+template <class T>
+void mark_task_body(Task<T>& t) noexcept;
 
 template <class T>
 struct is_task : std::false_type {};
@@ -107,7 +114,12 @@ class LeafAwaiter {
     if (has_out_) out_.~Poll<Output>();
   }
 
-  [[gnu::always_inline]] bool await_ready() { return poll_into(*root_->cx); }
+  [[gnu::always_inline]] bool await_ready() {
+    if constexpr (requires(F & f) { f.allow_handoff(); }) {
+      if (root_->task_body) fut_->allow_handoff();  // see TaskRoot::task_body
+    }
+    return poll_into(*root_->cx);
+  }
   void await_suspend(std::coroutine_handle<> h) noexcept {
     root_->leaf = this;
     root_->leaf_poll = &LeafAwaiter::poll_thunk;
@@ -324,6 +336,8 @@ class [[nodiscard]] Task {
   template <class>
   friend class detail::TaskAwaiter;
   friend class detail::TaskPromiseBase;
+  template <class U>
+  friend void detail::mark_task_body(Task<U>& t) noexcept;
   void destroy() noexcept {
     if (h_) std::exchange(h_, nullptr).destroy();
   }
@@ -332,6 +346,12 @@ class [[nodiscard]] Task {
 
 /// @cond
 namespace detail {
+
+/// Marks `t` as a spawned task's body (TaskRoot::task_body); called by TaskCell.
+template <class T>
+void mark_task_body(Task<T>& t) noexcept {
+  if (t.h_) t.h_.promise().own_root_.task_body = true;
+}
 
 template <class T>
 Task<T> TaskPromise<T>::get_return_object() noexcept {

@@ -1,5 +1,6 @@
 // Relacy model of detail::BatchSemaphore: cancelling an Acquire while a release is granting it
-// permits, a release racing a cancellation, close racing a queued acquire and a release. In every
+// permits, a release racing a cancellation, close racing a queued acquire and a release, the
+// hand-off hook racing a cancel. In every
 // case the permits are conserved and every waiter that keeps waiting is eventually served (a
 // lost permit or a lost wake makes its wait loop spin forever, which Relacy reports).
 // Build and run (see also the `model` preset):
@@ -290,6 +291,70 @@ struct PollingWaiterFreedWhileBeingServed : rl::test_suite<PollingWaiterFreedWhi
   }
 };
 
+// The hand-off hook (batch_semaphore.hpp, "Hand-off"): T0 queues for 1 permit with a hook that
+// moves its payload out (the mpsc Send's value), then either cancels (Cancel) or polls until
+// ready (!Cancel), spuriously, as a select would; T1 releases 1 and T2 tries to take 1 without
+// waiting. Whatever the interleaving: the hook runs at most once, never after the Acquire is
+// gone (the payload is read after the destructor: a hook still running then is a data race on
+// it), a completed Acquire knows whether it was handed off, and the permit is either in the pool
+// or spent on exactly one message (handed off, or sent by T0 itself from a plain grant).
+template <bool Cancel>
+struct HandoffRacingCancel : rl::test_suite<HandoffRacingCancel<Cancel>, 3> {
+  BatchSemaphore sem{0};
+  ModelWaker w0;
+  rl::var<int> payload;  // 1 while T0's future holds the value, 0 once moved out
+  rl::var<int> hook_runs;
+  int sent_by_t0 = 0;  // T0 only
+
+  static void hook(void* self, sluice::detail::semaphore_impl::WakeList&) noexcept {
+    auto* t = static_cast<HandoffRacingCancel*>(self);
+    t->payload($) = 0;
+    t->hook_runs($) = t->hook_runs($) + 1;
+  }
+  void before() {
+    payload($) = 1;
+    hook_runs($) = 0;
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      Budget b = Budget::unconstrained();
+      Context cx(w0.waker, b);
+      auto* acq = new BatchSemaphore::Acquire(sem.acquire(1));
+      acq->set_handoff(&hook, this);
+      for (;;) {
+        auto p = acq->poll(cx);
+        if (p.is_ready()) {
+          RL_ASSERT(p.value().has_value());
+          if (acq->handed_off()) {
+            RL_ASSERT(payload($) == 0);
+          } else {
+            RL_ASSERT(payload($) == 1);
+            payload($) = 0;  // sends it itself
+            sent_by_t0 = 1;
+          }
+          break;
+        }
+        if (Cancel) break;
+        rl::yield(1, $);
+      }
+      delete acq;
+      const int left = payload($);  // after the destructor: the hook ran or never will
+      (void)left;
+    } else if (id == 1) {
+      sem.release(1);
+    } else {
+      if (sem.try_acquire(1)) sem.release(1);
+    }
+  }
+  void after() {
+    const int messages = sent_by_t0 + hook_runs($);
+    RL_ASSERT(messages <= 1);
+    RL_ASSERT(payload($) == 1 - messages);
+    RL_ASSERT(sem.available_permits() == static_cast<std::size_t>(1 - messages));
+    RL_ASSERT(w0.clones.load(mo::acquire) == 0);
+  }
+};
+
 using sluice::model::run_model;
 
 }  // namespace
@@ -308,6 +373,10 @@ int main() {
                                                      rl::random_scheduler_type, 200000);
   ok &= run_model<PollingWaiterFreedWhileBeingServed>("a polling waiter freed while served",
                                                       rl::random_scheduler_type, 200000);
+  ok &= run_model<HandoffRacingCancel<true>>("a hand-off racing a cancel",
+                                             rl::random_scheduler_type, 200000);
+  ok &= run_model<HandoffRacingCancel<false>>("a hand-off racing spurious polls",
+                                              rl::random_scheduler_type, 200000);
   std::printf(ok ? "batch_semaphore_model: OK\n" : "batch_semaphore_model: FAILED\n");
   return ok ? 0 : 1;
 }

@@ -361,4 +361,100 @@ TEST(BatchSemaphore, CloseWithMoreWaitersThanOneWakeBatch) {
   for (auto& t : tasks) EXPECT_TRUE(ready_closed(t));
 }
 
+// Hand-off hook (the mpsc Send of a task body): run by the release that serves the waiter in
+// full, under the lock, once; its permits are then spent and a later destroy gives nothing back.
+struct HandoffProbe {
+  int runs = 0;
+  std::size_t permits_seen = 0;  // available permits while the hook ran (0: still under the lock)
+  BatchSemaphore* sem = nullptr;
+  static void hook(void* self, sluice::detail::semaphore_impl::WakeList&) noexcept {
+    auto* p = static_cast<HandoffProbe*>(self);
+    ++p->runs;
+    p->permits_seen = p->sem->available_permits();
+  }
+};
+
+TEST(BatchSemaphore, HandoffRunsOnFullGrantAndItsPermitsAreSpent) {
+  BatchSemaphore sem(0);
+  HandoffProbe probe{0, 99, &sem};
+  sluice::testing::CountingWaker cw;
+  Budget budget = Budget::unconstrained();
+  sluice::Context cx(cw.waker(), budget);
+  auto a = std::make_unique<BatchSemaphore::Acquire>(sem.acquire(2));
+  a->set_handoff(&HandoffProbe::hook, &probe);
+  ASSERT_TRUE(a->poll(cx).is_pending());
+  sem.release(1);  // partial: no hand-off yet
+  EXPECT_EQ(probe.runs, 0);
+  sem.release(2);  // serves it in full (1 more) and puts 1 in the pool
+  EXPECT_EQ(probe.runs, 1);
+  EXPECT_EQ(probe.permits_seen, 0u);
+  EXPECT_EQ(cw.wake_count(), 1u);
+  a.reset();  // destroyed before it was polled again: the permits went with the hand-off
+  EXPECT_EQ(sem.available_permits(), 1u);
+  EXPECT_EQ(probe.runs, 1);
+}
+
+TEST(BatchSemaphore, HandedOffAcquireReportsIt) {
+  BatchSemaphore sem(0);
+  HandoffProbe probe{0, 0, &sem};
+  sluice::testing::CountingWaker cw;
+  Budget budget = Budget::unconstrained();
+  sluice::Context cx(cw.waker(), budget);
+  auto a = sem.acquire(1);
+  a.set_handoff(&HandoffProbe::hook, &probe);
+  ASSERT_TRUE(a.poll(cx).is_pending());
+  EXPECT_FALSE(a.handed_off());
+  sem.release(1);
+  auto p = a.poll(cx);
+  ASSERT_TRUE(p.is_ready());
+  EXPECT_TRUE(p.value().has_value());
+  EXPECT_TRUE(a.handed_off());
+  EXPECT_EQ(sem.available_permits(), 0u);
+}
+
+TEST(BatchSemaphore, HandoffDoesNotRunWhenPermitsAreThereOrOnClose) {
+  BatchSemaphore sem(1);
+  HandoffProbe probe{0, 0, &sem};
+  sluice::testing::CountingWaker cw;
+  Budget budget = Budget::unconstrained();
+  sluice::Context cx(cw.waker(), budget);
+  auto a = sem.acquire(1);
+  a.set_handoff(&HandoffProbe::hook, &probe);
+  ASSERT_TRUE(a.poll(cx).is_ready());  // fast path: the caller uses its permit itself
+  EXPECT_FALSE(a.handed_off());
+  auto b = std::make_unique<BatchSemaphore::Acquire>(sem.acquire(1));
+  b->set_handoff(&HandoffProbe::hook, &probe);
+  ASSERT_TRUE(b->poll(cx).is_pending());
+  sem.close();
+  auto p = b->poll(cx);
+  ASSERT_TRUE(p.is_ready());
+  EXPECT_TRUE(p.value().is_err());
+  EXPECT_EQ(probe.runs, 0);
+  // set_handoff after the first poll is a programming error.
+  auto c = sem.acquire(1);
+  (void)c.poll(cx);
+  EXPECT_THROW(c.set_handoff(&HandoffProbe::hook, &probe), std::logic_error);
+}
+
+TEST(BatchSemaphore, HandoffKeepsFifoOrderWithOtherWaiters) {
+  BatchSemaphore sem(0);
+  HandoffProbe probe{0, 0, &sem};
+  sluice::testing::CountingWaker cw;
+  Budget budget = Budget::unconstrained();
+  sluice::Context cx(cw.waker(), budget);
+  auto plain = sem.acquire(1);
+  auto handing = sem.acquire(1);
+  handing.set_handoff(&HandoffProbe::hook, &probe);
+  ASSERT_TRUE(plain.poll(cx).is_pending());
+  ASSERT_TRUE(handing.poll(cx).is_pending());
+  sem.release(1);  // the head (plain) first
+  EXPECT_EQ(probe.runs, 0);
+  sem.release(1);
+  EXPECT_EQ(probe.runs, 1);
+  EXPECT_TRUE(plain.poll(cx).is_ready());
+  EXPECT_TRUE(handing.poll(cx).is_ready());
+  EXPECT_FALSE(plain.handed_off());
+  EXPECT_TRUE(handing.handed_off());
+}
+
 }  // namespace

@@ -141,6 +141,22 @@ class AtomicWaker {
     wake_fenced();
   }
 
+  /// wake_after_rmw() that returns the waker instead of waking it (empty if none), for a caller
+  /// that holds a lock and wakes after releasing it (the mpsc hand-off, batch_semaphore.hpp).
+  ///
+  /// Example:
+  ///   list.push(std::move(v));   // ends with fetch_or
+  ///   if (Waker w = rx_waker.take_after_rmw(); !w.is_empty()) wakers.push(std::move(w));
+  Waker take_after_rmw() {
+#if defined(SLUICE_TSAN)
+    if (state_.fetch_add(0, mo::acq_rel) == kEmpty) return Waker{};
+#else
+    fence_seq_cst_after_rmw();
+    if (state_.load(mo::relaxed) == kEmpty) return Waker{};
+#endif
+    return take_waker();
+  }
+
  private:
   // The fences of the protocol. Under ThreadSanitizer (no fence support) they are left out and
   // wake_fenced() reads the state with an RMW instead: Tokio's protocol, where the RMW chain on

@@ -43,6 +43,14 @@
 // Cancellation: destroying an Acquire that is queued removes its node and gives back the permits
 // it was already assigned (partially, or even in full when it was not polled since), handing them
 // to the next waiters in order.
+//
+// Hand-off (the mpsc send of a task body; mpsc-internals.md, "Hand-off"): a waiter may carry a
+// hook that the release serving it in full runs under the lock, before it sets `granted`: the
+// bounded mpsc Send moves its value into the channel there, so the receiver that released the
+// slot finds the next value at once instead of waiting for the sender to be scheduled (Go's
+// receiver takes a blocked sender's value the same way). The permits then belong to that value:
+// a handed-off Acquire that is destroyed gives nothing back. The hook may add wakers to the
+// release's WakeList (the receiver's), woken with the waiters' after the unlock.
 #pragma once
 
 #include <algorithm>
@@ -94,12 +102,22 @@ class Mutex {
 using Mutex = SpinLock;
 #endif
 
+class WakeList;
+
+/// Hand-off hook (see the top of the file): runs under the semaphore's lock when its waiter is
+/// served in full; may push wakers onto the list (at most kHandoffWakers).
+using HandoffFn = void (*)(void* ctx, WakeList& wakers) noexcept;
+inline constexpr std::size_t kHandoffWakers = 1;
+
 /// A waiter queued on the semaphore; lives inside an Acquire future. Guarded by the mutex.
 struct Waiter {
   Waiter* prev = nullptr;
   Waiter* next = nullptr;
   std::size_t remaining = 0;  // permits still to be assigned
   bool linked = false;        // in the wait list
+  bool handed_off = false;    // the hand-off hook ran: the permits are spent
+  HandoffFn handoff = nullptr;
+  void* handoff_ctx = nullptr;
   Waker waker;
   // Set (release) by the release that assigned the last permit, as its very last access to the
   // node, after unlinking it and taking its waker: the Acquire may complete without the lock
@@ -126,6 +144,8 @@ class WakeList {
     for (std::size_t i = first_; i < n_; ++i) slots_[i].waker.~Waker();
   }
   bool full() const noexcept { return n_ == kCapacity; }
+  /// Room for `k` more wakers.
+  bool has_room(std::size_t k) const noexcept { return n_ + k <= kCapacity; }
   void push(Waker&& w) {
     ::new (static_cast<void*>(&slots_[n_].waker)) Waker(std::move(w));
     ++n_;
@@ -309,7 +329,7 @@ class BatchSemaphore {
     while (rem > 0) {
       if (!lock.owns_lock()) lock.lock();
       bool queue_empty = false;
-      while (!wakers.full()) {
+      while (wakers.has_room(1 + semaphore_impl::kHandoffWakers)) {
         semaphore_impl::Waiter* w = head_;
         if (w == nullptr) {
           queue_empty = true;
@@ -321,6 +341,10 @@ class BatchSemaphore {
         rem -= give;
         if (w->remaining > 0) break;  // rem is 0: the head waiter keeps its place
         unlink(w);
+        if (w->handoff != nullptr) {
+          w->handoff(w->handoff_ctx, wakers);  // noexcept; see "Hand-off" at the top
+          w->handed_off = true;
+        }
         if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
         w->granted.store(1, mo::release);  // last access: the Acquire may be gone after it
       }
@@ -372,6 +396,9 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
     o.node_.touch();
     node_.remaining = o.node_.remaining;
+    node_.handed_off = o.node_.handed_off;
+    node_.handoff = o.node_.handoff;
+    node_.handoff_ctx = o.node_.handoff_ctx;
     node_.waker = std::move(o.node_.waker);
     // Written only under the lock we hold, so a plain copy is exact.
     node_.granted.store(o.node_.granted.load(mo::relaxed), mo::relaxed);
@@ -399,7 +426,8 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
     node_.touch();
     if (node_.linked) sem_->unlink(&node_);
-    const std::size_t assigned = needed_ - node_.remaining;
+    // Handed off: the permits went with the value into the channel, not back to the pool.
+    const std::size_t assigned = node_.handed_off ? 0 : needed_ - node_.remaining;
     Waker w = std::move(node_.waker);  // destroyed below, after the unlock
     if (assigned > 0) {
       sem_->add_permits_locked(assigned, lock);
@@ -425,6 +453,22 @@ class [[nodiscard]] BatchSemaphore::Acquire {
 
   /// Permits this future asks for.
   std::size_t permits() const noexcept { return needed_; }
+
+  /// Installs the hand-off hook (see the top of the file): when a release serves this Acquire
+  /// in full, it runs `fn(ctx, wakers)` under the lock. Only before the first poll (else
+  /// std::logic_error); `ctx` must stay valid (not move) until the Acquire completes or is
+  /// destroyed. handed_off() then tells whether it ran.
+  ///
+  /// Example: `acq.set_handoff(&Send::handoff_thunk, this);`
+  void set_handoff(semaphore_impl::HandoffFn fn, void* ctx) {
+    if (state_ != State::Idle)
+      throw std::logic_error("sluice::BatchSemaphore::Acquire: hand-off set after the first poll");
+    node_.handoff = fn;
+    node_.handoff_ctx = ctx;
+  }
+
+  /// True once completed by a release that ran the hand-off hook (read after poll() is ready).
+  bool handed_off() const noexcept { return node_.handed_off; }
 
  private:
   friend class BatchSemaphore;

@@ -150,6 +150,13 @@ class Chan {
     rx_waker.wake_after_rmw();
   }
 
+  /// push() for the semaphore's hand-off hook (batch_semaphore.hpp, "Hand-off"): runs under the
+  /// semaphore's lock, so the receiver's waker goes onto `wakers`, woken after the unlock.
+  void push_handed_off(T&& v, semaphore_impl::WakeList& wakers) noexcept {
+    list.push(std::move(v));  // ends with the ready-bit fetch_or
+    if (Waker w = rx_waker.take_after_rmw(); !w.is_empty()) wakers.push(std::move(w));
+  }
+
   /// A strong sender goes; the last one closes the list and wakes the receiver.
   void tx_drop() {
     if (tx_count.fetch_sub(1, mo::acq_rel) == 1) {

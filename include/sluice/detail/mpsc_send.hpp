@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include <sluice/context.hpp>
@@ -18,20 +19,40 @@
 #include <sluice/sync/mpsc/error.hpp>
 #include <sluice/sync/mpsc/permit.hpp>
 
+namespace sluice::detail {
+template <class F>
+class LeafAwaiter;  // task.hpp: lets a task body's Send hand off
+}  // namespace sluice::detail
+
 namespace sluice::detail::mpsc {
 
 /// Future of Sender::send(v): waits for a slot, then sends; on a closed channel gives `v` back
 /// in SendError.
 ///
+/// Hand-off: when the Send is awaited directly by the body of a spawned task (`co_await
+/// tx.send(v)`, not inside select or timeout), the release that grants it a slot also moves the
+/// value into the channel, under the semaphore's lock (batch_semaphore.hpp, "Hand-off"); the
+/// task's next poll only reports it. The receiver that freed the slot then finds the value at once.
+/// Only aborting the task (or shutting down the runtime) can cancel such a send, and an abort
+/// that comes after the grant finds the value sent, as if the task had run a little longer.
+///
 /// Cancel safety: not lossless: cancelled before completing, the value is dropped with the
-/// future (use reserve() first to keep it). The place in the queue is lost; capacity already
-/// granted goes to the next waiter.
+/// future (use reserve() first to keep it), and it was not sent. The place in the queue is lost;
+/// capacity already granted goes to the next waiter.
 template <class T>
 class [[nodiscard]] Send {
  public:
   using Output = Result<void, ::sluice::mpsc::SendError<T>>;
 
   Send(BoundedChan<T>* chan, T value) : chan_(chan), value_(std::in_place, std::move(value)) {}
+  /// A Send may be moved before its first poll only: once queued with a hand-off, the
+  /// semaphore holds its address (std::logic_error).
+  Send(Send&& o)
+      : chan_(o.unqueued_chan()), value_(std::move(o.value_)), handoff_ok_(o.handoff_ok_) {}
+  Send(const Send&) = delete;
+  Send& operator=(const Send&) = delete;
+  Send& operator=(Send&&) = delete;
+  ~Send() = default;
 
   /// Sends when a slot is free. The common first poll (budget left, a free slot, nobody queued)
   /// is inlined into the awaiting coroutine; everything else, including misuse, is poll_slow().
@@ -59,9 +80,28 @@ class [[nodiscard]] Send {
   }
 
  private:
+  // The task body awaits this Send directly (LeafAwaiter, task.hpp): hand-off allowed.
+  template <class>
+  friend class ::sluice::detail::LeafAwaiter;
+  void allow_handoff() noexcept { handoff_ok_ = true; }
+
+  // The hook the semaphore runs under its lock when it serves this Send in full.
+  static void handoff(void* self, semaphore_impl::WakeList& wakers) noexcept {
+    auto* s = static_cast<Send*>(self);
+    T v = std::move(*s->value_);
+    s->value_.reset();
+    s->chan_->push_handed_off(std::move(v), wakers);
+  }
+
+  // The move constructor's check, made before anything is moved out of `this`.
+  BoundedChan<T>* unqueued_chan() const {
+    if (acq_) throw std::logic_error("sluice::mpsc::Send moved after it was polled");
+    return chan_;
+  }
+
   [[gnu::noinline]] Poll<Output> poll_slow(Context& cx) {
-    if (!value_) throw std::logic_error("sluice::mpsc::Send polled after completion");
     if (!acq_) {
+      if (!value_) throw std::logic_error("sluice::mpsc::Send polled after completion");
       // First poll: take a free slot without building the Acquire future (its first poll would
       // do the same CAS, and the waiter node it carries is only needed to queue). try_acquire
       // refuses while senders are queued, so this does not overtake them.
@@ -73,9 +113,13 @@ class [[nodiscard]] Send {
         return finish(taken.has_value());
       }
       acq_.emplace(chan_->sem.inner().acquire(1));  // no slot: queue (spends its own unit)
+      if constexpr (std::is_nothrow_move_constructible_v<T>) {
+        if (handoff_ok_) acq_->set_handoff(&Send::handoff, this);
+      }
     }
-    auto r = acq_->poll(cx);
+    auto r = acq_->poll(cx);  // throws once it completed (polled after completion)
     if (r.is_pending()) return pending;
+    if (acq_->handed_off()) return Output();  // the releaser moved the value in
     return finish(r.value().has_value());
   }
 
@@ -91,6 +135,7 @@ class [[nodiscard]] Send {
   BoundedChan<T>* chan_;
   std::optional<T> value_;
   std::optional<BatchSemaphore::Acquire> acq_;  // built only when the first poll finds no slot
+  bool handoff_ok_ = false;
 };
 
 /// Future of Sender::send_timeout(v, d): Send racing a Sleep; Timeout gives the value back.

@@ -35,6 +35,7 @@
 #include <sluice/future.hpp>
 #include <sluice/join_error.hpp>
 #include <sluice/result.hpp>
+#include <sluice/task.hpp>
 #include <sluice/waker.hpp>
 
 namespace sluice::detail {
@@ -80,6 +81,7 @@ class TaskCell final : public TaskHeader {
   template <class G>
   TaskCell(G&& fut, Scheduler* s) : TaskHeader(&kVTable, s) {
     ::new (static_cast<void*>(&future_)) F(std::forward<G>(fut));
+    if constexpr (is_task<F>::value) mark_task_body(future_);  // only an abort drops it
     stage_ = Stage::kRunning;
   }
   TaskCell(const TaskCell&) = delete;

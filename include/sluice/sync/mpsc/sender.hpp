@@ -101,9 +101,15 @@ class Sender {
   /// if (auto r = co_await tx.send(std::move(msg)); r.is_err()) log(r.error().what());
   /// ```
   ///
-  /// Cancel safety: not lossless. Cancelled before it completes, the value is dropped and the
-  /// place in the queue is lost (capacity granted meanwhile goes to the next waiter). To keep
-  /// the value, `reserve()` first and send through the Permit.
+  /// Cancel safety: not lossless. Cancelled before it completes, the value is dropped, it was
+  /// not sent, and the place in the queue is lost (capacity granted meanwhile goes to the next
+  /// waiter). To keep the value, `reserve()` first and send through the Permit.
+  ///
+  /// Hand-off: awaited directly by a spawned task's body (as above, not inside select or
+  /// timeout), a send waiting for a slot completes at the moment the receiver frees one: the
+  /// receiver moves the value into the channel for it, and receives it without waiting for
+  /// this task to run (Go's channels do the same). Only aborting the task can cancel such a
+  /// send; an abort that comes after the slot was freed finds the value sent.
   ::sluice::detail::mpsc::Send<T> send(T value) { return {chan_.get(), std::move(value)}; }
 
   /// Sends now if a slot is free. Errors: Full(value) or Closed(value).

@@ -1,0 +1,171 @@
+// mpsc bounded send hand-off (mpsc_send.hpp, docs/design/mpsc-internals.md "Hand-off"): a send
+// awaited directly by a spawned task's body is moved into the channel by the release that frees
+// its slot; a send inside select keeps Tokio's guarantee (cancelled = not sent); an abort after
+// the hand-off leaves the value delivered once and the capacity intact.
+// All on the current-thread runtime, so "the sender task has not run since" is a fact.
+#include <optional>
+#include <utility>
+
+#include <gtest/gtest.h>
+
+#include <sluice/runtime.hpp>
+#include <sluice/select.hpp>
+#include <sluice/spawn.hpp>
+#include <sluice/sync/mpsc.hpp>
+#include <sluice/sync/oneshot.hpp>
+#include <sluice/task.hpp>
+#include <sluice/yield_now.hpp>
+
+#include "support/mpsc_helpers.hpp"
+
+namespace {
+
+namespace mpsc = sluice::mpsc;
+using sluice::test::Counted;
+
+// Sends 1 (fills the capacity-1 channel), sets `queued`, then sends 2 and 3, each waiting for a
+// slot. `queued` is set in the same poll that queues the send of 2 (no suspension between).
+sluice::Task<void> send_three(mpsc::Sender<Counted> tx, Counted::Stats* stats, bool* queued) {
+  auto one = Counted(stats, 1);
+  if ((co_await tx.send(std::move(one))).is_err()) ADD_FAILURE() << "send 1 failed";
+  *queued = true;
+  auto two = Counted(stats, 2);
+  if ((co_await tx.send(std::move(two))).is_err()) ADD_FAILURE() << "send 2 failed";
+  auto three = Counted(stats, 3);
+  if ((co_await tx.send(std::move(three))).is_err()) ADD_FAILURE() << "send 3 failed";
+}
+
+sluice::Task<void> wait_until(const bool* flag) {
+  while (!*flag) co_await sluice::yield_now();
+}
+
+TEST(MpscHandoff, TaskBodySendIsMovedInWhenTheReceiverFreesItsSlot) {
+  Counted::Stats stats;
+  auto rt = sluice::Runtime::current_thread();
+  rt.block_on([](Counted::Stats* st) -> sluice::Task<void> {
+    auto [tx, rx] = mpsc::channel<Counted>(1);
+    bool queued = false;
+    auto sender = sluice::spawn(send_three(std::move(tx), st, &queued));
+    co_await wait_until(&queued);
+    EXPECT_EQ(rx.len(), 1u);
+    auto first = co_await rx.recv();
+    if (!(first.has_value())) {
+      ADD_FAILURE() << "first.has_value()";
+      co_return;
+    }
+    EXPECT_EQ(first->v, 1);
+    // The sender task has not run since recv freed the slot (one thread, no await since), yet
+    // its value is in the channel: the release moved it in.
+    auto second = rx.try_recv();
+    if (!(second.has_value())) {
+      ADD_FAILURE() << "second.has_value()";
+      co_return;
+    }
+    EXPECT_EQ(second->v, 2);
+    auto third = co_await rx.recv();  // the sender runs again: its send of 3 takes a free slot
+    if (!(third.has_value())) {
+      ADD_FAILURE() << "third.has_value()";
+      co_return;
+    }
+    EXPECT_EQ(third->v, 3);
+    EXPECT_TRUE((co_await std::move(sender)).has_value());
+    EXPECT_FALSE((co_await rx.recv()).has_value());  // every sender gone, drained
+  }(&stats));
+  EXPECT_EQ(stats.live.load(), 0);
+  EXPECT_EQ(stats.double_destroy.load(), 0);
+}
+
+TEST(MpscHandoff, SendInsideSelectIsNotSentWhenAnotherBranchWins) {
+  Counted::Stats stats;
+  auto rt = sluice::Runtime::current_thread();
+  rt.block_on([](Counted::Stats* st) -> sluice::Task<void> {
+    auto [tx, rx] = mpsc::channel<Counted>(1);
+    auto [stop_tx, stop_rx] = sluice::oneshot::channel<int>();
+    bool queued = false;
+    int winner = -1;
+    auto body = [](mpsc::Sender<Counted> tx, sluice::oneshot::Receiver<int> stop,
+                   Counted::Stats* st, bool* queued, int* winner) -> sluice::Task<void> {
+      auto one = Counted(st, 1);
+      if ((co_await tx.send(std::move(one))).is_err()) ADD_FAILURE() << "send 1 failed";
+      *queued = true;
+      auto two = Counted(st, 2);
+      auto s = co_await sluice::select_biased(std::move(stop), tx.send(std::move(two)));
+      *winner = static_cast<int>(s.index());
+    };
+    auto sender = sluice::spawn(body(tx, std::move(stop_rx), st, &queued, &winner));
+    co_await wait_until(&queued);
+    auto first = co_await rx.recv();  // frees the slot: granted to the select's send...
+    if (!(first.has_value())) {
+      ADD_FAILURE() << "first.has_value()";
+      co_return;
+    }
+    EXPECT_EQ(first->v, 1);
+    EXPECT_TRUE(rx.try_recv().is_err());  // ...which is not moved in: it is not a task body's
+    if (!(stop_tx.send(7).has_value())) {
+      ADD_FAILURE() << "stop_tx.send(7).has_value()";
+      co_return;
+    }
+    EXPECT_TRUE((co_await std::move(sender)).has_value());
+    EXPECT_EQ(winner, 0);                 // the stop branch (polled first) won
+    EXPECT_TRUE(rx.try_recv().is_err());  // so the value was not sent (Tokio's guarantee)
+    EXPECT_EQ(tx.capacity(), 1u);         // and the granted slot came back
+  }(&stats));
+  EXPECT_EQ(stats.live.load(), 0);
+  EXPECT_EQ(stats.double_destroy.load(), 0);
+}
+
+TEST(MpscHandoff, AbortAfterTheHandoffDeliversTheValueOnceAndKeepsTheCapacity) {
+  Counted::Stats stats;
+  auto rt = sluice::Runtime::current_thread();
+  rt.block_on([](Counted::Stats* st) -> sluice::Task<void> {
+    auto [tx, rx] = mpsc::channel<Counted>(1);
+    bool queued = false;
+    auto sender = sluice::spawn(send_three(tx, st, &queued));
+    co_await wait_until(&queued);
+    auto first = co_await rx.recv();  // hands 2 off to the channel, wakes the sender
+    if (!(first.has_value())) {
+      ADD_FAILURE() << "first.has_value()";
+      co_return;
+    }
+    sender.abort();  // before the sender runs again
+    auto joined = co_await std::move(sender);
+    if (!(!joined.has_value())) {
+      ADD_FAILURE() << "!joined.has_value()";
+      co_return;
+    }
+    EXPECT_TRUE(joined.error().is_cancelled());
+    auto second = rx.try_recv();  // sent before the abort took effect, exactly once
+    if (!(second.has_value())) {
+      ADD_FAILURE() << "second.has_value()";
+      co_return;
+    }
+    EXPECT_EQ(second->v, 2);
+    EXPECT_TRUE(rx.try_recv().is_err());  // 3 was never sent
+    // The handed-off send's permit went with its value, and came back when it was received:
+    // giving it back again on cancel would show a capacity of 2 here.
+    EXPECT_EQ(tx.capacity(), 1u);
+    EXPECT_EQ(tx.max_capacity(), 1u);
+  }(&stats));
+  EXPECT_EQ(stats.live.load(), 0);
+  EXPECT_EQ(stats.double_destroy.load(), 0);
+}
+
+TEST(MpscHandoff, SendMovedAfterItWasPolledIsAProgrammingError) {
+  auto rt = sluice::Runtime::current_thread();
+  rt.block_on([]() -> sluice::Task<void> {
+    auto [tx, rx] = mpsc::channel<int>(1);
+    if (!(tx.try_send(1).has_value())) {
+      ADD_FAILURE() << "tx.try_send(1).has_value()";
+      co_return;
+    }
+    auto send = tx.send(2);
+    auto s = co_await sluice::select_biased(sluice::by_ref(send), sluice::yield_now());
+    EXPECT_EQ(s.index(), 1u);  // the send is queued
+    EXPECT_THROW({ auto moved = std::move(send); }, std::logic_error);
+    EXPECT_EQ(rx.try_recv().value(), 1);
+    EXPECT_TRUE((co_await send).has_value());  // the original still completes
+    EXPECT_EQ(rx.try_recv().value(), 2);
+  }());
+}
+
+}  // namespace
