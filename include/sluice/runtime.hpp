@@ -4,7 +4,8 @@
 /// Two flavours, as in Tokio:
 ///   - multi-thread: N worker threads (default: hardware threads), each with a local run queue
 ///     and a LIFO slot, a shared inject queue, work stealing; Runtime::block_on polls its future on
-///     the calling thread.
+///     the calling thread, and while the future waits that thread also runs the tasks it woke
+///     (see Runtime::block_on).
 ///   - current-thread: no threads of its own; Runtime::block_on drives the tasks on the calling
 ///     thread (FIFO; deterministic enough for interleaving tests).
 ///
@@ -165,6 +166,14 @@ class Runtime {
   /// Runs `f` (any Future or Task; an lvalue is polled in place) to completion and returns its
   /// output; rethrows its exception. Inside it, sluice::spawn and timers use this runtime. On a
   /// current-thread runtime this also runs the spawned tasks.
+  ///
+  /// On a multi-thread runtime, tasks spawned inside start on the workers (as in Tokio), but a
+  /// task that the calling thread wakes (a sender the block_on body's receive made room for,
+  /// say) is queued on that thread and run there while the future waits, the way Go's main
+  /// goroutine shares its P: a receiver in block_on and its senders then take turns on one core
+  /// instead of waking each other across threads. Workers may steal those tasks, and after
+  /// 100 us of running them the thread hands the rest to the workers. One block_on at a time
+  /// does this; concurrent ones on other threads only wait.
   ///
   /// Errors: throws std::logic_error when called from a runtime thread or inside block_on
   /// ("cannot call Runtime::block_on from a runtime thread ...").

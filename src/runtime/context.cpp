@@ -61,6 +61,8 @@ class ParkInner {
     }
   }
 
+  bool notified() const noexcept { return state_.load(mo::acquire) == kNotified; }
+
   void unpark() noexcept {
     if (state_.exchange(kNotified, mo::release) == kParked) {
       { std::lock_guard lock(mu_); }  // the parker is in (or about to enter) cv_.wait
@@ -104,6 +106,7 @@ Waker current_thread_waker() {
 }
 
 void park_current_thread() { t_parker.inner->park(); }
+bool current_thread_notified() noexcept { return t_parker.inner->notified(); }
 
 // ---- context -----------------------------------------------------------------------------------
 

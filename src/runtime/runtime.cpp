@@ -34,7 +34,7 @@ void core_spawn(RuntimeCore& core, TaskHeader* task) {
     task->vtable->shutdown(task);  // the owned-list reference; completes as cancelled
     return;
   }
-  task->scheduler->schedule(task);
+  task->scheduler->schedule_spawned(task);
 }
 
 void core_spawn_blocking(RuntimeCore& core, TaskHeader* task) {

@@ -43,6 +43,8 @@ class Scheduler {
  public:
   /// A waker made `task` NOTIFIED: queue it (takes over one reference).
   virtual void schedule(TaskHeader* task) = 0;
+  /// A new task was spawned: queue it (takes over one reference). Default: as schedule().
+  virtual void schedule_spawned(TaskHeader* task) { schedule(task); }
   /// The task was woken while it was running (yield_now, coop): queue it at the back (takes over
   /// one reference). `budget_spent`: the poll used up the task's coop budget, so the wake is
   /// (most likely) the budget's own yield rather than yield_now or another task's wake.

@@ -26,5 +26,8 @@ namespace sluice::detail {
 Waker current_thread_waker();
 /// Blocks the calling thread until its waker is woken (returns at once if it already was).
 void park_current_thread();
+/// True when the calling thread's waker was woken since its last park (the next
+/// park_current_thread() returns at once). A plain load.
+bool current_thread_notified() noexcept;
 
 }  // namespace sluice::detail

@@ -1,0 +1,148 @@
+// The block_on thread of a multi-thread runtime runs the tasks it wakes while its future waits,
+// and hands them to the workers after kBlockOnSlice (src/runtime/multi_thread.cpp, "The block_on
+// thread"; docs/design/task-model.md).
+//
+// Each task first parks on a Gate (on a worker: it was spawned), then the block_on body opens
+// the gate, which wakes it from the block_on thread. The body waits 20 ms after the task parked
+// before opening it: a wake that came while the task's poll was still returning would make the
+// worker re-run it at once; the attempts loop makes even that unlikely race harmless.
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <sluice/runtime.hpp>
+#include <sluice/sleep.hpp>
+#include <sluice/spawn.hpp>
+#include <sluice/task.hpp>
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// A one-shot gate: the task waiting on it parks (keeping its waker) until open() wakes it.
+struct Gate {
+  std::mutex mu;
+  sluice::Waker waker;
+  bool open_ = false;
+  std::atomic<bool> parked{false};
+
+  void open() {
+    sluice::Waker w;
+    {
+      std::lock_guard lock(mu);
+      open_ = true;
+      w = std::move(waker);
+    }
+    if (!w.is_empty()) std::move(w).wake();
+  }
+};
+
+class GateFuture {
+ public:
+  using Output = void;
+  explicit GateFuture(Gate* g) noexcept : g_(g) {}
+  sluice::Poll<void> poll(sluice::Context& cx) {
+    std::lock_guard lock(g_->mu);
+    if (g_->open_) return sluice::Poll<void>::ready();
+    g_->waker = cx.waker();
+    g_->parked.store(true);
+    return sluice::pending;
+  }
+
+ private:
+  Gate* g_;
+};
+
+// Waits at the gate, then (optionally) spins for `busy`, and returns the thread it resumed on.
+sluice::Task<std::thread::id> wait_at(Gate* g, std::chrono::milliseconds busy) {
+  co_await GateFuture(g);
+  const auto me = std::this_thread::get_id();
+  const auto until = std::chrono::steady_clock::now() + busy;
+  while (std::chrono::steady_clock::now() < until) {
+  }
+  co_return me;
+}
+
+sluice::Task<void> wait_parked(const Gate& g) {
+  while (!g.parked.load()) co_await sluice::sleep(1ms);
+  co_await sluice::sleep(20ms);
+}
+
+TEST(RuntimeBlockOnThread, RunsATaskItWakes) {
+  auto rt = sluice::Builder::multi_thread().worker_threads(2).enable_all().build();
+  const auto main_id = std::this_thread::get_id();
+  int on_block_on_thread = 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    on_block_on_thread += rt.block_on([](std::thread::id main) -> sluice::Task<int> {
+      Gate gate;
+      auto h = sluice::spawn(wait_at(&gate, 0ms));
+      co_await wait_parked(gate);
+      gate.open();  // a wake from the block_on thread: queued there
+      auto r = co_await std::move(h);
+      co_return r.has_value() && *r == main ? 1 : 0;
+    }(main_id));
+  }
+  EXPECT_GE(on_block_on_thread, 4) << "of 5 attempts";
+}
+
+TEST(RuntimeBlockOnThread, SpawnedTasksStartOnTheWorkers) {
+  auto rt = sluice::Builder::multi_thread().worker_threads(2).enable_all().build();
+  const auto main_id = std::this_thread::get_id();
+  const bool on_worker = rt.block_on([](std::thread::id main) -> sluice::Task<bool> {
+    auto h = sluice::spawn(
+        []() -> sluice::Task<std::thread::id> { co_return std::this_thread::get_id(); }());
+    auto r = co_await std::move(h);
+    co_return r.has_value() && *r != main;
+  }(main_id));
+  EXPECT_TRUE(on_worker);
+}
+
+TEST(RuntimeBlockOnThread, HandsItsTasksToTheWorkersAfterASlice) {
+  auto rt = sluice::Builder::multi_thread().worker_threads(2).enable_all().build();
+  const auto main_id = std::this_thread::get_id();
+  // Three tasks woken together by the block_on thread, each busy for 30 ms once woken: the
+  // thread runs one, then (100 us later, long past) hands the other two to the workers.
+  const int on_block_on_thread = rt.block_on([](std::thread::id main) -> sluice::Task<int> {
+    std::vector<Gate> gates(3);
+    std::vector<sluice::JoinHandle<std::thread::id>> hs;
+    for (auto& g : gates) hs.push_back(sluice::spawn(wait_at(&g, 30ms)));
+    for (auto& g : gates) co_await wait_parked(g);
+    for (auto& g : gates) g.open();
+    int n = 0;
+    for (auto& h : hs) {
+      auto r = co_await std::move(h);
+      if (!r.has_value()) co_return -1;
+      n += *r == main ? 1 : 0;
+    }
+    co_return n;
+  }(main_id));
+  EXPECT_LE(on_block_on_thread, 1);
+  EXPECT_GE(on_block_on_thread, 0);
+}
+
+TEST(RuntimeBlockOnThread, ConcurrentBlockOnsBothComplete) {
+  // Only one block_on at a time owns the queue; the other one just waits, as before.
+  auto rt = sluice::Builder::multi_thread().worker_threads(2).enable_all().build();
+  auto body = [](int base) -> sluice::Task<int> {
+    int sum = 0;
+    for (int i = 0; i < 200; ++i) {
+      auto h = sluice::spawn([](int v) -> sluice::Task<int> { co_return v; }(base + i));
+      auto r = co_await std::move(h);
+      sum += r.has_value() ? *r : -100000;
+    }
+    co_return sum;
+  };
+  int other = 0;
+  std::thread t([&] { other = rt.block_on(body(1000)); });
+  const int mine = rt.block_on(body(0));
+  t.join();
+  EXPECT_EQ(mine, 199 * 200 / 2);
+  EXPECT_EQ(other, 200 * 1000 + 199 * 200 / 2);
+}
+
+}  // namespace
