@@ -1,6 +1,7 @@
 // Unit tests of detail::BatchSemaphore: try_acquire, FIFO with mixed sizes (a large head request
 // is not starved), no barging, cancellation while queued / after a partial / after a full grant,
-// close, forget_permits, coop budget, moving a queued Acquire, more waiters than a wake batch.
+// close, forget_permits, coop budget, moving a queued Acquire, more waiters than a wake batch,
+// the hand-off hook (mpsc send of a task body).
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -365,7 +366,7 @@ TEST(BatchSemaphore, CloseWithMoreWaitersThanOneWakeBatch) {
 // full, under the lock, once; its permits are then spent and a later destroy gives nothing back.
 struct HandoffProbe {
   int runs = 0;
-  std::size_t permits_seen = 0;  // available permits while the hook ran (0: still under the lock)
+  std::size_t permits_seen = 99;  // available permits while the hook ran (0: under the lock)
   BatchSemaphore* sem = nullptr;
   static void hook(void* self, sluice::detail::semaphore_impl::WakeList&) noexcept {
     auto* p = static_cast<HandoffProbe*>(self);
@@ -374,85 +375,79 @@ struct HandoffProbe {
   }
 };
 
-TEST(BatchSemaphore, HandoffRunsOnFullGrantAndItsPermitsAreSpent) {
-  BatchSemaphore sem(0);
-  HandoffProbe probe{0, 99, &sem};
+// A semaphore with `permits`, a probe on it, and a Context whose waker counts wakes.
+struct HandoffSetup {
+  explicit HandoffSetup(std::size_t permits) : sem(permits) { probe.sem = &sem; }
+  BatchSemaphore::Acquire acquire(std::size_t n) {
+    auto a = sem.acquire(n);
+    a.set_handoff(&HandoffProbe::hook, &probe);
+    return a;
+  }
+  BatchSemaphore sem;
+  HandoffProbe probe;
   sluice::testing::CountingWaker cw;
   Budget budget = Budget::unconstrained();
-  sluice::Context cx(cw.waker(), budget);
-  auto a = std::make_unique<BatchSemaphore::Acquire>(sem.acquire(2));
-  a->set_handoff(&HandoffProbe::hook, &probe);
-  ASSERT_TRUE(a->poll(cx).is_pending());
-  sem.release(1);  // partial: no hand-off yet
-  EXPECT_EQ(probe.runs, 0);
-  sem.release(2);  // serves it in full (1 more) and puts 1 in the pool
-  EXPECT_EQ(probe.runs, 1);
-  EXPECT_EQ(probe.permits_seen, 0u);
-  EXPECT_EQ(cw.wake_count(), 1u);
+  sluice::Context cx{cw.waker(), budget};
+};
+
+TEST(BatchSemaphore, HandoffRunsOnFullGrantAndItsPermitsAreSpent) {
+  HandoffSetup h(0);
+  auto a = std::make_unique<BatchSemaphore::Acquire>(h.acquire(2));
+  ASSERT_TRUE(a->poll(h.cx).is_pending());
+  h.sem.release(1);  // partial: no hand-off yet
+  EXPECT_EQ(h.probe.runs, 0);
+  h.sem.release(2);  // serves it in full (1 more) and puts 1 in the pool
+  EXPECT_EQ(h.probe.runs, 1);
+  EXPECT_EQ(h.probe.permits_seen, 0u);
+  EXPECT_EQ(h.cw.wake_count(), 1u);
   a.reset();  // destroyed before it was polled again: the permits went with the hand-off
-  EXPECT_EQ(sem.available_permits(), 1u);
-  EXPECT_EQ(probe.runs, 1);
+  EXPECT_EQ(h.sem.available_permits(), 1u);
+  EXPECT_EQ(h.probe.runs, 1);
 }
 
 TEST(BatchSemaphore, HandedOffAcquireReportsIt) {
-  BatchSemaphore sem(0);
-  HandoffProbe probe{0, 0, &sem};
-  sluice::testing::CountingWaker cw;
-  Budget budget = Budget::unconstrained();
-  sluice::Context cx(cw.waker(), budget);
-  auto a = sem.acquire(1);
-  a.set_handoff(&HandoffProbe::hook, &probe);
-  ASSERT_TRUE(a.poll(cx).is_pending());
+  HandoffSetup h(0);
+  auto a = h.acquire(1);
+  ASSERT_TRUE(a.poll(h.cx).is_pending());
   EXPECT_FALSE(a.handed_off());
-  sem.release(1);
-  auto p = a.poll(cx);
+  h.sem.release(1);
+  auto p = a.poll(h.cx);
   ASSERT_TRUE(p.is_ready());
   EXPECT_TRUE(p.value().has_value());
   EXPECT_TRUE(a.handed_off());
-  EXPECT_EQ(sem.available_permits(), 0u);
+  EXPECT_EQ(h.sem.available_permits(), 0u);
 }
 
 TEST(BatchSemaphore, HandoffDoesNotRunWhenPermitsAreThereOrOnClose) {
-  BatchSemaphore sem(1);
-  HandoffProbe probe{0, 0, &sem};
-  sluice::testing::CountingWaker cw;
-  Budget budget = Budget::unconstrained();
-  sluice::Context cx(cw.waker(), budget);
-  auto a = sem.acquire(1);
-  a.set_handoff(&HandoffProbe::hook, &probe);
-  ASSERT_TRUE(a.poll(cx).is_ready());  // fast path: the caller uses its permit itself
+  HandoffSetup h(1);
+  auto a = h.acquire(1);
+  ASSERT_TRUE(a.poll(h.cx).is_ready());  // fast path: the caller uses its permit itself
   EXPECT_FALSE(a.handed_off());
-  auto b = std::make_unique<BatchSemaphore::Acquire>(sem.acquire(1));
-  b->set_handoff(&HandoffProbe::hook, &probe);
-  ASSERT_TRUE(b->poll(cx).is_pending());
-  sem.close();
-  auto p = b->poll(cx);
+  auto b = std::make_unique<BatchSemaphore::Acquire>(h.acquire(1));
+  ASSERT_TRUE(b->poll(h.cx).is_pending());
+  h.sem.close();
+  auto p = b->poll(h.cx);
   ASSERT_TRUE(p.is_ready());
   EXPECT_TRUE(p.value().is_err());
-  EXPECT_EQ(probe.runs, 0);
+  EXPECT_EQ(h.probe.runs, 0);
   // set_handoff after the first poll is a programming error.
-  auto c = sem.acquire(1);
-  (void)c.poll(cx);
-  EXPECT_THROW(c.set_handoff(&HandoffProbe::hook, &probe), std::logic_error);
+  auto c = h.sem.acquire(1);
+  (void)c.poll(h.cx);
+  EXPECT_THROW(c.set_handoff(&HandoffProbe::hook, &h.probe), std::logic_error);
 }
 
 TEST(BatchSemaphore, HandoffKeepsFifoOrderWithOtherWaiters) {
-  BatchSemaphore sem(0);
-  HandoffProbe probe{0, 0, &sem};
-  sluice::testing::CountingWaker cw;
-  Budget budget = Budget::unconstrained();
-  sluice::Context cx(cw.waker(), budget);
-  auto plain = sem.acquire(1);
-  auto handing = sem.acquire(1);
-  handing.set_handoff(&HandoffProbe::hook, &probe);
-  ASSERT_TRUE(plain.poll(cx).is_pending());
-  ASSERT_TRUE(handing.poll(cx).is_pending());
-  sem.release(1);  // the head (plain) first
-  EXPECT_EQ(probe.runs, 0);
-  sem.release(1);
-  EXPECT_EQ(probe.runs, 1);
-  EXPECT_TRUE(plain.poll(cx).is_ready());
-  EXPECT_TRUE(handing.poll(cx).is_ready());
+  HandoffSetup h(0);
+  auto plain = h.sem.acquire(1);
+  auto handing = h.acquire(1);
+  ASSERT_TRUE(plain.poll(h.cx).is_pending());
+  ASSERT_TRUE(handing.poll(h.cx).is_pending());
+  h.sem.release(1);  // the head (plain) first
+  EXPECT_EQ(h.probe.runs, 0);
+  h.sem.release(1);
+  EXPECT_EQ(h.probe.runs, 1);
+  EXPECT_TRUE(plain.poll(h.cx).is_ready());
+  EXPECT_TRUE(handing.poll(h.cx).is_ready());
   EXPECT_FALSE(plain.handed_off());
   EXPECT_TRUE(handing.handed_off());
 }

@@ -392,7 +392,12 @@ class [[nodiscard]] BatchSemaphore::Acquire {
   Acquire& operator=(const Acquire&) = delete;
   Acquire& operator=(Acquire&&) = delete;
   Acquire(Acquire&& o) : sem_(o.sem_), needed_(o.needed_), state_(o.state_) {
-    if (state_ != State::Queued) return;
+    if (state_ != State::Queued) {  // not linked: nobody else reads the node
+      node_.handed_off = o.node_.handed_off;
+      node_.handoff = o.node_.handoff;
+      node_.handoff_ctx = o.node_.handoff_ctx;
+      return;
+    }
     std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
     o.node_.touch();
     node_.remaining = o.node_.remaining;
