@@ -39,7 +39,7 @@ class ParkInner {
     if (refs_.fetch_sub(1, mo::acq_rel) == 1) delete this;
   }
 
-  void park() {
+  void park(Atomic<bool>* awake = nullptr) {
     // A wake that comes within a few scheduler yields costs no futex on either side. The
     // block_on thread is often the receiving end of a busy channel (Tokio's contention
     // benches receive in block_on), woken by workers a few microseconds after it runs dry.
@@ -54,11 +54,13 @@ class ParkInner {
       state_.exchange(kEmpty, mo::acquire);  // was kNotified: consume it
       return;
     }
+    if (awake != nullptr) awake->store(false, mo::relaxed);
     for (;;) {
       cv_.wait(lock);
       expected = kNotified;
-      if (state_.compare_exchange_strong(expected, kEmpty, mo::acquire, mo::relaxed)) return;
+      if (state_.compare_exchange_strong(expected, kEmpty, mo::acquire, mo::relaxed)) break;
     }
+    if (awake != nullptr) awake->store(true, mo::relaxed);
   }
 
   bool notified() const noexcept { return state_.load(mo::acquire) == kNotified; }
@@ -106,6 +108,7 @@ Waker current_thread_waker() {
 }
 
 void park_current_thread() { t_parker.inner->park(); }
+void park_current_thread(Atomic<bool>& awake) { t_parker.inner->park(&awake); }
 bool current_thread_notified() noexcept { return t_parker.inner->notified(); }
 
 // ---- context -----------------------------------------------------------------------------------

@@ -423,4 +423,23 @@ TEST(Runtime, IdleWorkerTakesATaskQueuedBehindALongPoll) {
   EXPECT_TRUE(second_ran.load());
 }
 
+// The same while the block_on thread is busy (it yields in a loop, so it never sleeps): with a
+// worker in a long poll, the searching one and the block_on thread, three threads want the
+// two cores, and the patient steal watches by sleeping instead of spinning (multi_thread.cpp,
+// "oversubscribed"). The queued task must still be taken, after a recheck or two.
+Task<bool> yield_until(std::atomic<bool>* flag, JoinHandle<bool> parent) {
+  while (!flag->load()) co_await sluice::yield_now();
+  auto r = co_await std::move(parent);
+  co_return !r.is_err() && r.value();
+}
+
+TEST(Runtime, IdleWorkerTakesATaskQueuedBehindALongPollWhileBlockOnIsBusy) {
+  auto rt = Builder::multi_thread().worker_threads(2).build();
+  std::atomic<bool> ran{false};
+  std::atomic<bool> second_ran{false};
+  auto parent = rt.spawn(block_until_child_ran(&ran, &second_ran));
+  EXPECT_TRUE(rt.block_on(yield_until(&ran, std::move(parent))));
+  EXPECT_TRUE(second_ran.load());
+}
+
 }  // namespace

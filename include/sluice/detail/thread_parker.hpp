@@ -18,6 +18,7 @@
 //   did)
 #pragma once
 
+#include <sluice/detail/sync.hpp>
 #include <sluice/waker.hpp>
 
 namespace sluice::detail {
@@ -26,6 +27,9 @@ namespace sluice::detail {
 Waker current_thread_waker();
 /// Blocks the calling thread until its waker is woken (returns at once if it already was).
 void park_current_thread();
+/// park_current_thread() that clears `awake` while the thread sleeps on its condition variable
+/// (not during the few yields before) and sets it again when it wakes.
+void park_current_thread(Atomic<bool>& awake);
 /// True when the calling thread's waker was woken since its last park (the next
 /// park_current_thread() returns at once). A plain load.
 bool current_thread_notified() noexcept;
