@@ -131,7 +131,6 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     }
     block_on_worker_.core = this;
     block_on_worker_.index = cfg.worker_threads;  // matches no worker
-    block_on_worker_.rand = 0x2545F491u;
   }
   ~MultiThreadCore() override {
     for (auto& w : workers_) {
@@ -255,11 +254,14 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   }
 
   void schedule_remote(TaskHeader* t) {
-    if (!inject_.push(t)) {
-      task_drop_reference(t);  // shut down: the task is (being) cancelled
-      return;
-    }
-    notify_parked();
+    if (push_inject(t)) notify_parked();
+  }
+
+  /// To the inject queue without a notify; false (reference dropped) once shut down.
+  bool push_inject(TaskHeader* t) {
+    if (inject_.push(t)) return true;
+    task_drop_reference(t);  // shut down: the task is (being) cancelled
+    return false;
   }
 
   void notify_parked() {
@@ -363,19 +365,8 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   /// block_on returns: its thread's queued tasks go to the workers.
   void hand_over_block_on_tasks(Worker* bt) {
     bool moved = false;
-    if (TaskHeader* t = std::exchange(bt->lifo, nullptr)) {
-      schedule_remote_quiet(t);
-      moved = true;
-    }
-    while (TaskHeader* t = bt->queue.pop()) {
-      schedule_remote_quiet(t);
-      moved = true;
-    }
+    while (TaskHeader* t = next_local_task(bt)) moved |= push_inject(t);
     if (moved) notify_parked();
-  }
-
-  void schedule_remote_quiet(TaskHeader* t) {
-    if (!inject_.push(t)) task_drop_reference(t);  // shut down: the task is (being) cancelled
   }
 
   // ---- worker loop -----------------------------------------------------------------------------
@@ -443,25 +434,21 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     for (std::size_t i = 0; i < n; ++i) {
       std::size_t idx = (start + i) % n;
       if (idx == w->index) continue;
-      Worker& victim = *workers_[idx];
-      if (victim.queue.is_empty()) continue;  // nothing to take, nothing declined
-      if (victim.queue.len() < kStealBacklog &&
-          (oversubscribed() ? victim_kept_up_since_last_look(w, victim)
-                            : victim_keeps_up(victim))) {
-        w->declined_steal = true;
-        continue;
-      }
-      if (TaskHeader* t = victim.queue.steal_into(w->queue)) return t;
+      if (TaskHeader* t = steal_patiently(w, *workers_[idx], true)) return t;
     }
-    if (TaskHeader* t = steal_from_block_on(w)) return t;
+    // The block_on thread's queue: the spinning watch only (that thread is awake while it has
+    // tasks queued, so the oversubscribed rule would always apply).
+    if (TaskHeader* t = steal_patiently(w, block_on_worker_, false)) return t;
     return inject_.pop();
   }
 
-  // The block_on thread's queue, under the same patient rule as a worker's.
-  TaskHeader* steal_from_block_on(Worker* w) {
-    Worker& victim = block_on_worker_;
-    if (victim.queue.is_empty()) return nullptr;
-    if (victim.queue.len() < kStealBacklog && victim_keeps_up(victim)) {
+  // Half of `victim`'s queue, unless it is empty, or short and its owner keeps up (then
+  // w->declined_steal is set). `sleeping_watch_ok`: use the sleeping watch when oversubscribed.
+  TaskHeader* steal_patiently(Worker* w, Worker& victim, bool sleeping_watch_ok) {
+    if (victim.queue.is_empty()) return nullptr;  // nothing to take, nothing declined
+    if (victim.queue.len() < kStealBacklog &&
+        (sleeping_watch_ok && oversubscribed() ? victim_kept_up_since_last_look(w, victim)
+                                               : victim_keeps_up(victim))) {
       w->declined_steal = true;
       return nullptr;
     }

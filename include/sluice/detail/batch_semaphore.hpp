@@ -392,18 +392,17 @@ class [[nodiscard]] BatchSemaphore::Acquire {
   Acquire& operator=(const Acquire&) = delete;
   Acquire& operator=(Acquire&&) = delete;
   Acquire(Acquire&& o) : sem_(o.sem_), needed_(o.needed_), state_(o.state_) {
-    if (state_ != State::Queued) {  // not linked: nobody else reads the node
+    // The hook is set before the first poll and only read after it: no lock needed to copy it.
+    node_.handoff = o.node_.handoff;
+    node_.handoff_ctx = o.node_.handoff_ctx;
+    if (state_ != State::Queued) {  // not linked: nobody else writes the node
       node_.handed_off = o.node_.handed_off;
-      node_.handoff = o.node_.handoff;
-      node_.handoff_ctx = o.node_.handoff_ctx;
       return;
     }
     std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
     o.node_.touch();
     node_.remaining = o.node_.remaining;
-    node_.handed_off = o.node_.handed_off;
-    node_.handoff = o.node_.handoff;
-    node_.handoff_ctx = o.node_.handoff_ctx;
+    node_.handed_off = o.node_.handed_off;  // written by a release, under this lock
     node_.waker = std::move(o.node_.waker);
     // Written only under the lock we hold, so a plain copy is exact.
     node_.granted.store(o.node_.granted.load(mo::relaxed), mo::relaxed);
@@ -464,7 +463,7 @@ class [[nodiscard]] BatchSemaphore::Acquire {
   /// std::logic_error); `ctx` must stay valid (not move) until the Acquire completes or is
   /// destroyed. handed_off() then tells whether it ran.
   ///
-  /// Example: `acq.set_handoff(&Send::handoff_thunk, this);`
+  /// Example: `acq.set_handoff(&Send::handoff, this);`   // before acq.poll(cx)
   void set_handoff(semaphore_impl::HandoffFn fn, void* ctx) {
     if (state_ != State::Idle)
       throw std::logic_error("sluice::BatchSemaphore::Acquire: hand-off set after the first poll");
