@@ -37,7 +37,8 @@
 // runs) go to that queue and LIFO slot without notifying anyone; while its future waits it runs
 // them until the future is woken, they run out, or kBlockOnSlice passed since it began (then the
 // rest go to the inject queue, as when block_on returns). Tasks it spawns go to
-// the inject queue, as in Tokio. Workers steal from that queue under the patient rule. Go's main
+// the inject queue, as in Tokio. Workers steal from that queue under the patient rule, always
+// with the sleeping watch (its future's poll between two tasks often outlasts a 3 us spin). Go's main
 // goroutine is the model: a receiver in block_on and the senders it makes room for take turns on
 // one core (contention_bounded_full mt: 3M -> 24M msgs/s) instead of waking each other across
 // threads, with three threads on two cores.
@@ -81,6 +82,14 @@ constexpr std::chrono::nanoseconds kBlockOnSlice{100'000};
 
 class MultiThreadCore;
 
+/// Sleeping watch of one victim (victim_kept_up_since_last_look): armed by a look that declined,
+/// with the victim's counters then.
+struct VictimWatch {
+  bool armed = false;
+  std::uint32_t popped = 0;
+  std::uint32_t yields = 0;
+};
+
 struct alignas(kCacheLine) Worker {
   // Shared with the other workers.
   LocalQueue<TaskHeader> queue;
@@ -93,10 +102,8 @@ struct alignas(kCacheLine) Worker {
   std::size_t index = 0;
   TaskHeader* lifo = nullptr;
   bool is_searching = false;
-  bool declined_steal = false;       // the last search left a victim's tasks alone (patient steal)
-  const Worker* watched = nullptr;   // oversubscribed watch: the victim declined last, and its
-  std::uint32_t watched_popped = 0;  // counters then
-  std::uint32_t watched_yields = 0;
+  bool declined_steal = false;  // the last search left a victim's tasks alone (patient steal)
+  std::vector<VictimWatch> watches;  // sleeping watch, per victim (Worker::index)
   Atomic<bool> running{false};  // block_on worker only: its thread is not parked
   bool is_parking = false;      // inside park: wakes from the driver go local without notifying
   std::uint32_t tick = 0;
@@ -127,6 +134,7 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
       w->core = this;
       w->index = i;
       w->rand = static_cast<std::uint32_t>(0x9E3779B9u * (i + 1)) | 1u;
+      w->watches.resize(cfg.worker_threads + 1);  // the workers and the block_on worker
       workers_.push_back(std::move(w));
     }
     block_on_worker_.core = this;
@@ -434,21 +442,33 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     for (std::size_t i = 0; i < n; ++i) {
       std::size_t idx = (start + i) % n;
       if (idx == w->index) continue;
-      if (TaskHeader* t = steal_patiently(w, *workers_[idx], true)) return t;
+      if (TaskHeader* t = steal_patiently(w, *workers_[idx], Watch::kSpinUnlessOversubscribed)) {
+        return t;
+      }
     }
-    // The block_on thread's queue: the spinning watch only (that thread is awake while it has
-    // tasks queued, so the oversubscribed rule would always apply).
-    if (TaskHeader* t = steal_patiently(w, block_on_worker_, false)) return t;
+    // The block_on thread's queue: always the sleeping watch. That thread polls its future
+    // between the tasks it runs, and a receiver's poll there (a hundred values, each making room
+    // for a waiting sender) often lasts longer than kStealPatience: a spinning watch then took
+    // the senders to this worker, where every message crossed the cores (contention_bounded_full
+    // mt 8.5M -> 16.4M msgs/s). A thread stuck in its future's poll still loses its queue to the
+    // look after the recheck sleep.
+    if (TaskHeader* t = steal_patiently(w, block_on_worker_, Watch::kSleep)) return t;
     return inject_.pop();
   }
 
+  /// How steal_patiently decides whether a victim keeps up with its short queue.
+  enum class Watch {
+    kSpinUnlessOversubscribed,  // victim_keeps_up, or the sleeping watch when oversubscribed()
+    kSleep,                     // victim_kept_up_since_last_look
+  };
+
   // Half of `victim`'s queue, unless it is empty, or short and its owner keeps up (then
-  // w->declined_steal is set). `sleeping_watch_ok`: use the sleeping watch when oversubscribed.
-  TaskHeader* steal_patiently(Worker* w, Worker& victim, bool sleeping_watch_ok) {
+  // w->declined_steal is set).
+  TaskHeader* steal_patiently(Worker* w, Worker& victim, Watch watch) {
     if (victim.queue.is_empty()) return nullptr;  // nothing to take, nothing declined
+    const bool sleeping = watch == Watch::kSleep || oversubscribed();
     if (victim.queue.len() < kStealBacklog &&
-        (sleeping_watch_ok && oversubscribed() ? victim_kept_up_since_last_look(w, victim)
-                                               : victim_keeps_up(victim))) {
+        (sleeping ? victim_kept_up_since_last_look(w, victim) : victim_keeps_up(victim))) {
       w->declined_steal = true;
       return nullptr;
     }
@@ -461,19 +481,19 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     return block_on_worker_.running.load(mo::relaxed) && idle_.num_unparked() + 1 > hw_cores_;
   }
 
-  // Patient steal when oversubscribed: no spinning watch (it takes a core the others need).
-  // The first look declines and notes the victim's counters; the next one, after the declined
-  // worker's recheck sleep, steals if the victim popped nothing or pushed a yielder since.
+  // The sleeping watch (oversubscribed, or the block_on victim): no spinning (it takes a core
+  // the others need). The first look declines and notes the victim's counters (per victim); the
+  // next one, after the declined worker's recheck sleep, steals if the victim popped nothing or
+  // pushed a yielder since.
   static bool victim_kept_up_since_last_look(Worker* w, const Worker& victim) {
     const std::uint32_t popped = victim.queue.popped();
     const std::uint32_t yields = victim.yields.load(mo::relaxed);
-    if (w->watched == &victim) {
-      w->watched = nullptr;
-      if (yields != w->watched_yields || popped == w->watched_popped) return false;
+    VictimWatch& watch = w->watches[victim.index];
+    if (watch.armed && (yields != watch.yields || popped == watch.popped)) {
+      watch.armed = false;
+      return false;
     }
-    w->watched = &victim;
-    w->watched_popped = popped;
-    w->watched_yields = yields;
+    watch = VictimWatch{true, popped, yields};
     return true;
   }
 

@@ -9,6 +9,7 @@
 // that unlikely race harmless.
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -89,6 +90,75 @@ TEST(RuntimeBlockOnThread, RunsATaskItWakes) {
     }(main_id));
   }
   EXPECT_GE(on_block_on_thread, 3) << "of 5 attempts";
+}
+
+TEST(RuntimeBlockOnThread, KeepsTasksItWokeThroughALongPollOfItsFuture) {
+  // The body wakes two tasks (one lands in the thread's LIFO slot, the other in its stealable
+  // queue), then gets a worker searching (it spawns a task that marks when it ran) and keeps
+  // polling for 20 us more, longer than a spinning watch's patience (3 us). The worker must
+  // leave the queued task alone: its sleeping watch looks again only after its recheck sleep
+  // (100 us), by when the block_on thread has popped it. One worker: with two, the searcher
+  // wakes the other (it stops searching to run the marker), and then the cores are full and
+  // every watch sleeps anyway (oversubscribed).
+  auto rt = sluice::Builder::multi_thread().worker_threads(1).enable_all().build();
+  const auto main_id = std::this_thread::get_id();
+  int both_on_block_on_thread = 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    both_on_block_on_thread += rt.block_on([](std::thread::id main) -> sluice::Task<int> {
+      Gate gates[2];
+      auto h0 = sluice::spawn(wait_at(&gates[0], 0ms));
+      auto h1 = sluice::spawn(wait_at(&gates[1], 0ms));
+      co_await wait_parked(gates[0]);
+      co_await wait_parked(gates[1]);
+      auto ran = std::make_shared<std::atomic<bool>>(false);
+      gates[0].open();  // both queued on the block_on thread
+      gates[1].open();
+      auto marker = sluice::spawn([](std::shared_ptr<std::atomic<bool>> r) -> sluice::Task<void> {
+        r->store(true);
+        co_return;
+      }(ran));
+      while (!ran->load()) {
+      }
+      const auto until = std::chrono::steady_clock::now() + 20us;
+      while (std::chrono::steady_clock::now() < until) {
+      }
+      auto r0 = co_await std::move(h0);
+      auto r1 = co_await std::move(h1);
+      co_await std::move(marker);
+      co_return r0.has_value() && *r0 == main && r1.has_value() && *r1 == main ? 1 : 0;
+    }(main_id));
+  }
+  EXPECT_GE(both_on_block_on_thread, 3) << "of 5 attempts";
+}
+
+TEST(RuntimeBlockOnThread, AWorkerTakesTasksQueuedBehindAPollThatDoesNotEnd) {
+  // As above, but the body's poll then spins until the queued task has run: a worker must take
+  // it (the look after its recheck sleep sees the block_on thread popped nothing). 10 s bound.
+  auto rt = sluice::Builder::multi_thread().worker_threads(1).enable_all().build();
+  const bool ran_meanwhile = rt.block_on([]() -> sluice::Task<bool> {
+    Gate gates[2];
+    auto ran = std::make_shared<std::atomic<int>>(0);
+    auto wait_then_count = [](Gate* g, std::shared_ptr<std::atomic<int>> n) -> sluice::Task<void> {
+      co_await GateFuture(g);
+      n->fetch_add(1);
+    };
+    auto h0 = sluice::spawn(wait_then_count(&gates[0], ran));
+    auto h1 = sluice::spawn(wait_then_count(&gates[1], ran));
+    co_await wait_parked(gates[0]);
+    co_await wait_parked(gates[1]);
+    gates[0].open();  // both queued on the block_on thread (one in its LIFO slot)
+    gates[1].open();
+    auto marker = sluice::spawn([]() -> sluice::Task<void> { co_return; }());  // a worker wakes
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (ran->load() == 0 && std::chrono::steady_clock::now() < until) {
+    }
+    const bool ok = ran->load() == 1;  // the queued one, not the one in the LIFO slot
+    co_await std::move(h0);
+    co_await std::move(h1);
+    co_await std::move(marker);
+    co_return ok;
+  }());
+  EXPECT_TRUE(ran_meanwhile);
 }
 
 TEST(RuntimeBlockOnThread, SpawnedTasksStartOnTheWorkers) {
