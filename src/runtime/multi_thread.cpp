@@ -38,9 +38,9 @@
 // them until the future is woken, they run out, or kBlockOnSlice passed since it began (then the
 // rest go to the inject queue, as when block_on returns). Tasks it spawns go to
 // the inject queue, as in Tokio. Workers steal from that queue under the patient rule, always
-// with the sleeping watch (its future's poll between two tasks often outlasts a 3 us spin). Go's main
-// goroutine is the model: a receiver in block_on and the senders it makes room for take turns on
-// one core (contention_bounded_full mt: 3M -> 24M msgs/s) instead of waking each other across
+// with the sleeping watch (its future's poll between two tasks often outlasts a 3 us spin). Go's
+// main goroutine is the model: a receiver in block_on and the senders it makes room for take turns
+// on one core (contention_bounded_full mt: 3M -> 24M msgs/s) instead of waking each other across
 // threads, with three threads on two cores.
 //
 // Parker state word (per worker, Tokio's park.rs): kEmpty / kParkedCondvar / kParkedDriver
@@ -102,10 +102,10 @@ struct alignas(kCacheLine) Worker {
   std::size_t index = 0;
   TaskHeader* lifo = nullptr;
   bool is_searching = false;
-  bool declined_steal = false;  // the last search left a victim's tasks alone (patient steal)
+  bool declined_steal = false;       // the last search left a victim's tasks alone (patient steal)
   std::vector<VictimWatch> watches;  // sleeping watch, per victim (Worker::index)
-  Atomic<bool> running{false};  // block_on worker only: its thread is not parked
-  bool is_parking = false;      // inside park: wakes from the driver go local without notifying
+  Atomic<bool> running{false};       // block_on worker only: its thread is not parked
+  bool is_parking = false;  // inside park: wakes from the driver go local without notifying
   std::uint32_t tick = 0;
   std::uint32_t rand = 0;
   std::thread thread;

@@ -125,7 +125,7 @@ TEST(RuntimeBlockOnThread, KeepsTasksItWokeThroughALongPollOfItsFuture) {
       auto r0 = co_await std::move(h0);
       auto r1 = co_await std::move(h1);
       co_await std::move(marker);
-      co_return r0.has_value() && *r0 == main && r1.has_value() && *r1 == main ? 1 : 0;
+      co_return r0.has_value() && *r0 == main&& r1.has_value() && *r1 == main ? 1 : 0;
     }(main_id));
   }
   EXPECT_GE(both_on_block_on_thread, 3) << "of 5 attempts";
