@@ -5,7 +5,7 @@
 ///   - multi-thread: N worker threads (default: hardware threads), each with a local run queue
 ///     and a LIFO slot, a shared inject queue, work stealing; Runtime::block_on polls its future on
 ///     the calling thread, and while the future waits that thread also runs the tasks it woke
-///     (see Runtime::block_on).
+///     or spawned (see Runtime::block_on).
 ///   - current-thread: no threads of its own; Runtime::block_on drives the tasks on the calling
 ///     thread (FIFO; deterministic enough for interleaving tests).
 ///
@@ -167,13 +167,15 @@ class Runtime {
   /// output; rethrows its exception. Inside it, sluice::spawn and timers use this runtime. On a
   /// current-thread runtime this also runs the spawned tasks.
   ///
-  /// On a multi-thread runtime, tasks spawned inside start on the workers (as in Tokio), but a
-  /// task that the calling thread wakes (a sender the block_on body's receive made room for,
-  /// say) is queued on that thread and run there while the future waits, the way Go's main
-  /// goroutine shares its P: a receiver in block_on and its senders then take turns on one core
-  /// instead of waking each other across threads. Workers may steal those tasks, and after
-  /// 100 us of running them the thread hands the rest to the workers. One block_on at a time
-  /// does this; concurrent ones on other threads only wait.
+  /// On a multi-thread runtime, a task that the calling thread spawns or wakes (senders the
+  /// block_on body spawned, or made room for) is queued on that thread and run there while the
+  /// future waits, the way Go's main goroutine shares its P: a receiver in block_on and its
+  /// senders then take turns on one core instead of waking each other across threads. This
+  /// differs from Tokio, whose block_on thread runs only its future. Spawning still tells an
+  /// idle worker, which steals the queued tasks when the thread pops none of them for 1 ms (the
+  /// body runs long without awaiting, or blocks); after 100 us of running them the thread hands
+  /// the rest to the workers, and whatever is left when block_on returns goes to them too. One
+  /// block_on at a time does this; concurrent ones on other threads only wait.
   ///
   /// Errors: throws std::logic_error when called from a runtime thread or inside block_on
   /// ("cannot call Runtime::block_on from a runtime thread ...").

@@ -32,16 +32,17 @@
 // a 3 us spin let a worker split the senders whenever one's poll (128 sends) ran longer.
 //
 // The block_on thread (docs/design/task-model.md, "The block_on thread"): once its future has
-// returned pending, a thread in block_on owns block_on_worker_ (one such thread at a time), a
-// Worker without a thread of its own. Tasks it wakes (from its future's poll or from tasks it
-// runs) go to that queue and LIFO slot without notifying anyone; while its future waits it runs
-// them until the future is woken, they run out, or kBlockOnSlice passed since it began (then the
-// rest go to the inject queue, as when block_on returns). Tasks it spawns go to
-// the inject queue, as in Tokio. Workers steal from that queue under the patient rule, always
-// with the sleeping watch (its future's poll between two tasks often outlasts a 3 us spin). Go's
-// main goroutine is the model: a receiver in block_on and the senders it makes room for take turns
-// on one core (contention_bounded_full mt: 3M -> 24M msgs/s) instead of waking each other across
-// threads, with three threads on two cores.
+// returned pending, or when it first spawns, a thread in block_on owns block_on_worker_ (one such
+// thread at a time), a Worker without a thread of its own. Tasks it wakes (from its future's poll
+// or from tasks it runs) go to that queue and LIFO slot without notifying anyone; tasks it spawns
+// go to the back of that queue (not Tokio: there they start on the workers) with a notify to an
+// idle worker. While its future waits it runs them until the future is woken, they run out, or
+// kBlockOnSlice passed since it began (then the rest go to the inject queue, as when block_on
+// returns). Workers steal from that queue only when the thread popped none of it for
+// kBlockOnStall (a body that runs long without awaiting, or blocks). Go's main goroutine is the
+// model: a receiver in block_on and the senders it spawned or made room for take turns on one
+// core instead of waking each other across threads, with three threads on two cores
+// (contention_bounded_full mt: 3M -> 24M msgs/s for the woken ones; spawned ones: 1.5x more).
 //
 // Parker state word (per worker, Tokio's park.rs): kEmpty / kParkedCondvar / kParkedDriver
 // (set by the owner worker before it sleeps) / kNotified (set by unpark from any thread, consumed
@@ -79,6 +80,10 @@ constexpr std::size_t kMaxInjectBatch = 64;
 // The block_on thread runs the tasks it woke; after this long busy (its future's poll plus
 // those tasks) it hands the rest to the workers (run_block_on_tasks).
 constexpr std::chrono::nanoseconds kBlockOnSlice{100'000};
+// Workers steal from the block_on thread's short queue only after it popped nothing for about
+// this long (steal_patiently, Watch::kBlockOnThread): with the 100 us recheck alone they took the
+// senders it spawned about once per contention_bounded iteration (8.6-12M msgs/s; 23M with 1 ms).
+constexpr std::chrono::nanoseconds kBlockOnStall{1'000'000};
 
 class MultiThreadCore;
 
@@ -88,6 +93,7 @@ struct VictimWatch {
   bool armed = false;
   std::uint32_t popped = 0;
   std::uint32_t yields = 0;
+  std::chrono::steady_clock::time_point since{};  // when it saw the victim pop (stall watch)
 };
 
 struct alignas(kCacheLine) Worker {
@@ -164,10 +170,14 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     }
   }
   void schedule_spawned(TaskHeader* t) override {
-    // A task spawned on the block_on thread starts on a worker, as in Tokio: that thread only
-    // serves the tasks it wakes (a block_on body that spawns jobs wants them run in parallel).
-    if (t_worker == &block_on_worker_) {
-      schedule_remote(t);
+    // A task spawned on the block_on thread goes to the back of that thread's queue (never its
+    // LIFO slot: the queue is stealable), claiming it first if need be, and an idle worker is
+    // told: the thread runs the task itself once its future waits, unless that worker's
+    // sleeping watch sees the thread pop nothing for kBlockOnStall (then it steals), so a body
+    // that spawns jobs and blocks still gets them run ("The block_on thread").
+    if (Worker* bt = block_on_worker_for_spawn()) {
+      bt->queue.push_back_or_overflow(t, inject_);
+      notify_parked();
     } else {
       schedule(t);
     }
@@ -189,8 +199,10 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     Waker waker = current_thread_waker();
     // Once its future waits, the block_on thread serves the tasks it wakes (top of the file,
     // "The block_on thread"), if no other thread's block_on does already. Claimed after the
-    // first pending poll: a future ready at once pays nothing (block_on_overhead).
+    // first pending poll, or at the first spawn: a future ready at once pays nothing
+    // (block_on_overhead).
     BlockOnWorkerScope scope(this);
+    CurrentBlockOn current(&scope);
     for (;;) {
       {
         coop::Budget budget = coop::Budget::initial();
@@ -308,6 +320,7 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
       core_->block_on_worker_taken_.store(false, mo::release);
     }
     Worker* worker() const noexcept { return bt_; }
+    bool belongs_to(const MultiThreadCore* core) const noexcept { return core_ == core; }
     /// The block_on worker, claimed now if free (null when another block_on has it).
     Worker* worker_or_claim() noexcept {
       if (bt_ == nullptr && !claimed_once_) {
@@ -327,6 +340,30 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     Worker* prev_ = nullptr;
     bool claimed_once_ = false;  // tried (and maybe failed): do not retry every poll
   };
+
+  /// The block_on thread's BlockOnWorkerScope, for spawns made there before the claim.
+  class CurrentBlockOn {
+   public:
+    explicit CurrentBlockOn(BlockOnWorkerScope* scope) noexcept
+        : prev_(std::exchange(t_block_on_scope, scope)) {}
+    CurrentBlockOn(const CurrentBlockOn&) = delete;
+    CurrentBlockOn& operator=(const CurrentBlockOn&) = delete;
+    ~CurrentBlockOn() { t_block_on_scope = prev_; }
+
+   private:
+    BlockOnWorkerScope* prev_;
+  };
+
+  /// The block_on worker when the caller is this runtime's block_on thread and holds it (or
+  /// claims it now); null elsewhere.
+  Worker* block_on_worker_for_spawn() noexcept {
+    if (t_worker == &block_on_worker_) return t_worker;
+    if (t_worker != nullptr || t_block_on_scope == nullptr) return nullptr;
+    if (!t_block_on_scope->belongs_to(this)) return nullptr;
+    return t_block_on_scope->worker_or_claim();
+  }
+
+  inline static thread_local BlockOnWorkerScope* t_block_on_scope = nullptr;
 
   /// Wakes made while the block_on future is polled notify no idle worker (like a worker inside
   /// park): the block_on thread runs the woken tasks itself right after, unless the future is
@@ -446,29 +483,37 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
         return t;
       }
     }
-    // The block_on thread's queue: always the sleeping watch. That thread polls its future
-    // between the tasks it runs, and a receiver's poll there (a hundred values, each making room
-    // for a waiting sender) often lasts longer than kStealPatience: a spinning watch then took
-    // the senders to this worker, where every message crossed the cores (contention_bounded_full
-    // mt 8.5M -> 16.4M msgs/s). A thread stuck in its future's poll still loses its queue to the
-    // look after the recheck sleep.
-    if (TaskHeader* t = steal_patiently(w, block_on_worker_, Watch::kSleep)) return t;
+    // The block_on thread's queue: the sleeping watch, stealing after a kBlockOnStall stall. That
+    // thread polls its future between the tasks it runs, and a receiver's poll there (a hundred
+    // values, each making room for a waiting sender) often lasts longer than kStealPatience: a
+    // spinning watch then took the senders to this worker, where every message crossed the cores
+    // (contention_bounded_full mt 8.5M -> 16.4M msgs/s). A thread stuck in its future's poll
+    // still loses its queue, to the first look kBlockOnStall after its last pop.
+    if (TaskHeader* t = steal_patiently(w, block_on_worker_, Watch::kBlockOnThread)) return t;
     return inject_.pop();
   }
 
   /// How steal_patiently decides whether a victim keeps up with its short queue.
   enum class Watch {
     kSpinUnlessOversubscribed,  // victim_keeps_up, or the sleeping watch when oversubscribed()
-    kSleep,                     // victim_kept_up_since_last_look
+    kBlockOnThread,             // the sleeping watch, stealing after a kBlockOnStall stall
   };
 
   // Half of `victim`'s queue, unless it is empty, or short and its owner keeps up (then
   // w->declined_steal is set).
   TaskHeader* steal_patiently(Worker* w, Worker& victim, Watch watch) {
     if (victim.queue.is_empty()) return nullptr;  // nothing to take, nothing declined
-    const bool sleeping = watch == Watch::kSleep || oversubscribed();
-    if (victim.queue.len() < kStealBacklog &&
-        (sleeping ? victim_kept_up_since_last_look(w, victim) : victim_keeps_up(victim))) {
+    bool kept_up = false;
+    if (victim.queue.len() < kStealBacklog) {
+      if (watch == Watch::kBlockOnThread) {
+        kept_up = victim_kept_up_since_last_look(w, victim, kBlockOnStall);
+      } else if (oversubscribed()) {
+        kept_up = victim_kept_up_since_last_look(w, victim, std::chrono::nanoseconds::zero());
+      } else {
+        kept_up = victim_keeps_up(victim);
+      }
+    }
+    if (kept_up) {
       w->declined_steal = true;
       return nullptr;
     }
@@ -482,18 +527,26 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   }
 
   // The sleeping watch (oversubscribed, or the block_on victim): no spinning (it takes a core
-  // the others need). The first look declines and notes the victim's counters (per victim); the
-  // next one, after the declined worker's recheck sleep, steals if the victim popped nothing or
-  // pushed a yielder since.
-  static bool victim_kept_up_since_last_look(Worker* w, const Worker& victim) {
+  // the others need). The first look declines and notes the victim's counters (per victim); a
+  // later one, after the declined worker's recheck sleep, steals if the victim pushed a yielder
+  // since, or popped nothing since and `min_stall` has passed since it was last seen popping
+  // (zero: any later look). Until then it declines without renewing the watch.
+  static bool victim_kept_up_since_last_look(Worker* w, const Worker& victim,
+                                             std::chrono::nanoseconds min_stall) {
     const std::uint32_t popped = victim.queue.popped();
     const std::uint32_t yields = victim.yields.load(mo::relaxed);
+    const auto now = min_stall.count() != 0 ? std::chrono::steady_clock::now()
+                                            : std::chrono::steady_clock::time_point{};
     VictimWatch& watch = w->watches[victim.index];
+    if (watch.armed && yields == watch.yields && popped == watch.popped &&
+        now - watch.since < min_stall) {
+      return true;  // stalled, not for long enough yet
+    }
     if (watch.armed && (yields != watch.yields || popped == watch.popped)) {
       watch.armed = false;
       return false;
     }
-    watch = VictimWatch{true, popped, yields};
+    watch = VictimWatch{true, popped, yields, now};
     return true;
   }
 

@@ -94,46 +94,51 @@ TEST(RuntimeBlockOnThread, RunsATaskItWakes) {
 
 TEST(RuntimeBlockOnThread, KeepsTasksItWokeThroughALongPollOfItsFuture) {
   // The body wakes two tasks (one lands in the thread's LIFO slot, the other in its stealable
-  // queue), then gets a worker searching (it spawns a task that marks when it ran) and keeps
-  // polling for 20 us more, longer than a spinning watch's patience (3 us). The worker must
-  // leave the queued task alone: its sleeping watch looks again only after its recheck sleep
-  // (100 us), by when the block_on thread has popped it. One worker: with two, the searcher
-  // wakes the other (it stops searching to run the marker), and then the cores are full and
-  // every watch sleeps anyway (oversubscribed).
+  // queue), then gets the worker searching (another thread spawns a task that marks when it
+  // ran: it starts on the worker) and keeps polling for 300 us more: longer than a spinning
+  // watch's patience (3 us) and than a worker's recheck sleep (100 us), shorter than the stall
+  // after which a worker steals from the block_on thread (1 ms). The worker must leave the
+  // queued task alone. One worker: with two, the searcher wakes the other (it stops searching
+  // to run the marker), and then the cores are full and every watch sleeps anyway.
   auto rt = sluice::Builder::multi_thread().worker_threads(1).enable_all().build();
   const auto main_id = std::this_thread::get_id();
   int both_on_block_on_thread = 0;
   for (int attempt = 0; attempt < 5; ++attempt) {
-    both_on_block_on_thread += rt.block_on([](std::thread::id main) -> sluice::Task<int> {
-      Gate gates[2];
-      auto h0 = sluice::spawn(wait_at(&gates[0], 0ms));
-      auto h1 = sluice::spawn(wait_at(&gates[1], 0ms));
-      co_await wait_parked(gates[0]);
-      co_await wait_parked(gates[1]);
-      auto ran = std::make_shared<std::atomic<bool>>(false);
-      gates[0].open();  // both queued on the block_on thread
-      gates[1].open();
-      auto marker = sluice::spawn([](std::shared_ptr<std::atomic<bool>> r) -> sluice::Task<void> {
-        r->store(true);
-        co_return;
-      }(ran));
-      while (!ran->load()) {
-      }
-      const auto until = std::chrono::steady_clock::now() + 20us;
-      while (std::chrono::steady_clock::now() < until) {
-      }
-      auto r0 = co_await std::move(h0);
-      auto r1 = co_await std::move(h1);
-      co_await std::move(marker);
-      co_return r0.has_value() && *r0 == main&& r1.has_value() && *r1 == main ? 1 : 0;
-    }(main_id));
+    both_on_block_on_thread +=
+        rt.block_on([](std::thread::id main, sluice::Handle handle) -> sluice::Task<int> {
+          Gate gates[2];
+          auto h0 = sluice::spawn(wait_at(&gates[0], 0ms));
+          auto h1 = sluice::spawn(wait_at(&gates[1], 0ms));
+          co_await wait_parked(gates[0]);
+          co_await wait_parked(gates[1]);
+          auto ran = std::make_shared<std::atomic<bool>>(false);
+          gates[0].open();  // both queued on the block_on thread
+          gates[1].open();
+          std::thread outside([&] {
+            auto marker =
+                handle.spawn([](std::shared_ptr<std::atomic<bool>> r) -> sluice::Task<void> {
+                  r->store(true);
+                  co_return;
+                }(ran));
+          });
+          outside.join();
+          while (!ran->load()) {
+          }
+          const auto until = std::chrono::steady_clock::now() + 300us;
+          while (std::chrono::steady_clock::now() < until) {
+          }
+          auto r0 = co_await std::move(h0);
+          auto r1 = co_await std::move(h1);
+          co_return r0.has_value() && *r0 == main&& r1.has_value() && *r1 == main ? 1 : 0;
+        }(main_id, rt.handle()));
   }
   EXPECT_GE(both_on_block_on_thread, 3) << "of 5 attempts";
 }
 
 TEST(RuntimeBlockOnThread, AWorkerTakesTasksQueuedBehindAPollThatDoesNotEnd) {
-  // As above, but the body's poll then spins until the queued task has run: a worker must take
-  // it (the look after its recheck sleep sees the block_on thread popped nothing). 10 s bound.
+  // As above, but the body spawns the marker (queued on the block_on thread, with a notify
+  // that gets the worker looking) and then spins until the queued woken task has run: a worker
+  // must take it once the block_on thread popped nothing for 1 ms. 10 s bound.
   auto rt = sluice::Builder::multi_thread().worker_threads(1).enable_all().build();
   const bool ran_meanwhile = rt.block_on([]() -> sluice::Task<bool> {
     Gate gates[2];
@@ -161,16 +166,44 @@ TEST(RuntimeBlockOnThread, AWorkerTakesTasksQueuedBehindAPollThatDoesNotEnd) {
   EXPECT_TRUE(ran_meanwhile);
 }
 
-TEST(RuntimeBlockOnThread, SpawnedTasksStartOnTheWorkers) {
+TEST(RuntimeBlockOnThread, RunsTasksItSpawnsWhileItsFutureWaits) {
   auto rt = sluice::Builder::multi_thread().worker_threads(2).enable_all().build();
   const auto main_id = std::this_thread::get_id();
-  const bool on_worker = rt.block_on([](std::thread::id main) -> sluice::Task<bool> {
-    auto h = sluice::spawn(
-        []() -> sluice::Task<std::thread::id> { co_return std::this_thread::get_id(); }());
-    auto r = co_await std::move(h);
-    co_return r.has_value() && *r != main;
+  int on_block_on_thread = 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    on_block_on_thread += rt.block_on([](std::thread::id main) -> sluice::Task<int> {
+      auto h = sluice::spawn(
+          []() -> sluice::Task<std::thread::id> { co_return std::this_thread::get_id(); }());
+      auto r = co_await std::move(h);
+      co_return r.has_value() && *r == main ? 1 : 0;
+    }(main_id));
+  }
+  EXPECT_GE(on_block_on_thread, 3) << "of 5 attempts";
+}
+
+TEST(RuntimeBlockOnThread, ATaskItSpawnsRunsWhileTheBodyBlocks) {
+  // A body that spawns a task and then blocks its thread until the task ran (bad practice, but
+  // it works in Tokio, where the task starts on a worker): the spawn told an idle worker, which
+  // takes the task once the block_on thread popped nothing for 1 ms. 10 s bound.
+  auto rt = sluice::Builder::multi_thread().worker_threads(2).enable_all().build();
+  const auto main_id = std::this_thread::get_id();
+  const int result = rt.block_on([](std::thread::id main) -> sluice::Task<int> {
+    co_await sluice::sleep(20ms);  // the workers are parked: only the spawn's notify wakes one
+    auto ran_on = std::make_shared<std::atomic<std::thread::id>>();
+    auto h =
+        sluice::spawn([](std::shared_ptr<std::atomic<std::thread::id>> r) -> sluice::Task<void> {
+          r->store(std::this_thread::get_id());
+          co_return;
+        }(ran_on));
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (ran_on->load() == std::thread::id{} && std::chrono::steady_clock::now() < until) {
+    }
+    const std::thread::id where = ran_on->load();
+    co_await std::move(h);
+    if (where == std::thread::id{}) co_return 0;  // never ran
+    co_return where != main ? 1 : 2;              // 2: ran on this thread (impossible)
   }(main_id));
-  EXPECT_TRUE(on_worker);
+  EXPECT_EQ(result, 1);
 }
 
 TEST(RuntimeBlockOnThread, HandsItsTasksToTheWorkersAfterASlice) {
