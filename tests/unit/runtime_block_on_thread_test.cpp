@@ -158,10 +158,10 @@ TEST(RuntimeBlockOnThread, AWorkerTakesTasksQueuedBehindAPollThatDoesNotEnd) {
     while (ran->load() == 0 && std::chrono::steady_clock::now() < until) {
     }
     const bool ok = ran->load() == 1;  // the queued one, not the one in the LIFO slot
-    co_await std::move(h0);
-    co_await std::move(h1);
-    co_await std::move(marker);
-    co_return ok;
+    auto r0 = co_await std::move(h0);
+    auto r1 = co_await std::move(h1);
+    auto rm = co_await std::move(marker);
+    co_return ok&& r0.has_value() && r1.has_value() && rm.has_value();
   }());
   EXPECT_TRUE(ran_meanwhile);
 }
@@ -199,7 +199,8 @@ TEST(RuntimeBlockOnThread, ATaskItSpawnsRunsWhileTheBodyBlocks) {
     while (ran_on->load() == std::thread::id{} && std::chrono::steady_clock::now() < until) {
     }
     const std::thread::id where = ran_on->load();
-    co_await std::move(h);
+    auto joined = co_await std::move(h);
+    if (!joined.has_value()) co_return 3;
     if (where == std::thread::id{}) co_return 0;  // never ran
     co_return where != main ? 1 : 2;              // 2: ran on this thread (impossible)
   }(main_id));
