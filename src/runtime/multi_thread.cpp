@@ -202,7 +202,6 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     // first pending poll, or at the first spawn: a future ready at once pays nothing
     // (block_on_overhead).
     BlockOnWorkerScope scope(this);
-    CurrentBlockOn current(&scope);
     for (;;) {
       {
         coop::Budget budget = coop::Budget::initial();
@@ -307,12 +306,19 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
   /// While a block_on holds block_on_worker_: t_worker points at it (so wakes and spawns made on
   /// this thread go to its queue, as on a worker); when the block_on returns, whatever is left
   /// in it moves to the inject queue for the workers.
+  class BlockOnWorkerScope;
+  /// The scope of the block_on running on this thread, if any (BlockOnWorkerScope).
+  inline static thread_local BlockOnWorkerScope* t_block_on_scope = nullptr;
+
   class BlockOnWorkerScope {
    public:
-    explicit BlockOnWorkerScope(MultiThreadCore* core) noexcept : core_(core) {}
+    /// Also the thread's t_block_on_scope while it lives, for spawns made before the claim.
+    explicit BlockOnWorkerScope(MultiThreadCore* core) noexcept
+        : core_(core), outer_(std::exchange(t_block_on_scope, this)) {}
     BlockOnWorkerScope(const BlockOnWorkerScope&) = delete;
     BlockOnWorkerScope& operator=(const BlockOnWorkerScope&) = delete;
     ~BlockOnWorkerScope() {
+      t_block_on_scope = outer_;
       if (bt_ == nullptr) return;
       bt_->running.store(false, mo::relaxed);
       t_worker = prev_;
@@ -336,22 +342,10 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
 
    private:
     MultiThreadCore* core_;
+    BlockOnWorkerScope* outer_;  // t_block_on_scope before this one
     Worker* bt_ = nullptr;
     Worker* prev_ = nullptr;
     bool claimed_once_ = false;  // tried (and maybe failed): do not retry every poll
-  };
-
-  /// The block_on thread's BlockOnWorkerScope, for spawns made there before the claim.
-  class CurrentBlockOn {
-   public:
-    explicit CurrentBlockOn(BlockOnWorkerScope* scope) noexcept
-        : prev_(std::exchange(t_block_on_scope, scope)) {}
-    CurrentBlockOn(const CurrentBlockOn&) = delete;
-    CurrentBlockOn& operator=(const CurrentBlockOn&) = delete;
-    ~CurrentBlockOn() { t_block_on_scope = prev_; }
-
-   private:
-    BlockOnWorkerScope* prev_;
   };
 
   /// The block_on worker when the caller is this runtime's block_on thread and holds it (or
@@ -362,8 +356,6 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     if (!t_block_on_scope->belongs_to(this)) return nullptr;
     return t_block_on_scope->worker_or_claim();
   }
-
-  inline static thread_local BlockOnWorkerScope* t_block_on_scope = nullptr;
 
   /// Wakes made while the block_on future is polled notify no idle worker (like a worker inside
   /// park): the block_on thread runs the woken tasks itself right after, unless the future is
@@ -538,11 +530,9 @@ class MultiThreadCore final : public RuntimeCore, public Scheduler {
     const auto now = min_stall.count() != 0 ? std::chrono::steady_clock::now()
                                             : std::chrono::steady_clock::time_point{};
     VictimWatch& watch = w->watches[victim.index];
-    if (watch.armed && yields == watch.yields && popped == watch.popped &&
-        now - watch.since < min_stall) {
-      return true;  // stalled, not for long enough yet
-    }
     if (watch.armed && (yields != watch.yields || popped == watch.popped)) {
+      // A yielder was pushed (spread it), or nothing was popped since the watch was armed.
+      if (yields == watch.yields && now - watch.since < min_stall) return true;  // not long yet
       watch.armed = false;
       return false;
     }
