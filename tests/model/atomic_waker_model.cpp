@@ -93,7 +93,7 @@ struct WakeRacingRegister : rl::test_suite<WakeRacingRegister, 2> {
   void after() {
     if (seen($) == 0) RL_ASSERT(w2.wakes.load(mo::acquire) >= 1);
     if (seen($) == 1) RL_ASSERT(w2.wakes.load(mo::acquire) == 0);
-    (void)cell.take_waker();  // drop whatever is still stored
+    cell.clear();  // drop whatever is still stored
     RL_ASSERT(w1.clones.load(mo::acquire) == 0);
     RL_ASSERT(w2.clones.load(mo::acquire) == 0);
   }
@@ -125,7 +125,7 @@ struct TwoWakesRacingRegister : rl::test_suite<TwoWakesRacingRegister, 3> {
   }
   void after() {
     if (saw_both($) == 0) RL_ASSERT(w.wakes.load(mo::acquire) >= 1);
-    (void)cell.take_waker();
+    cell.clear();
     RL_ASSERT(w.clones.load(mo::acquire) == 0);
   }
 };
@@ -156,9 +156,87 @@ struct ReceiverLoop : rl::test_suite<ReceiverLoop, 2> {
   void after() {
     // Not all values seen: the last registration must have been woken after it.
     if (seen($) < 2) RL_ASSERT(w.wakes.load(mo::acquire) >= 1);
-    (void)cell.take_waker();
+    cell.clear();
     RL_ASSERT(w.clones.load(mo::acquire) == 0);
   }
+};
+
+// The mpsc hand-off: the waking side takes a clone of the armed waker (take_after_rmw after its
+// RMW) and wakes it later, while the receiver re-arms the same waker round after round (the
+// one-CAS path). Not all values seen: the last registration must have been woken after it.
+struct TakeRacingReArm : rl::test_suite<TakeRacingReArm, 2> {
+  AtomicWaker cell;
+  ModelWaker w;
+  Atomic<int> published{0};
+  rl::var<int> seen;
+
+  void before() { seen($) = 0; }
+  void thread(unsigned id) {
+    if (id == 0) {
+      for (int round = 0; round < 3; ++round) {
+        cell.register_by_ref(w.waker);
+        const int now = published.load(mo::acquire);
+        if (now > seen($)) seen($) = now;
+      }
+    } else {
+      for (int i = 0; i < 2; ++i) {
+        published.fetch_add(1, mo::acq_rel);
+        if (Waker got = cell.take_after_rmw(); !got.is_empty()) std::move(got).wake();
+      }
+    }
+  }
+  void after() {
+    if (seen($) < 2) RL_ASSERT(w.wakes.load(mo::acquire) >= 1);
+    cell.clear();
+    RL_ASSERT(w.clones.load(mo::acquire) == 0);
+  }
+};
+
+// Re-arming (the one-CAS path) racing a wake: the cell starts with `w` stored and disarmed (a
+// previous wait was woken). If T0 saw no flag after re-arming, the wake must have woken `w`.
+// Fails without the fence after the re-arming CAS (fence_seq_cst_after_rmw).
+struct ReArmRacingWake : rl::test_suite<ReArmRacingWake, 2> {
+  AtomicWaker cell;
+  ModelWaker w;
+  Atomic<int> flag{0};
+  rl::var<int> seen;
+
+  void before() {
+    seen($) = 0;
+    cell.register_by_ref(w.waker);
+    cell.wake();  // disarms; `w` stays stored
+  }
+  void thread(unsigned id) {
+    if (id == 0) {
+      cell.register_by_ref(w.waker);
+      if (flag.load(mo::acquire) == 1) seen($) = 1;
+    } else {
+      flag.store(1, mo::release);
+      cell.wake();
+    }
+  }
+  void after() {
+    if (seen($) == 0) RL_ASSERT(w.wakes.load(mo::acquire) >= 2);  // 1 from before()
+    cell.clear();
+    RL_ASSERT(w.clones.load(mo::acquire) == 0);
+  }
+};
+
+// The receiver goes away (clear) while a wake is in flight: the wake must not read the waker
+// after clear dropped it (Relacy reports the access), and no clone leaks.
+struct ClearRacingWake : rl::test_suite<ClearRacingWake, 2> {
+  AtomicWaker cell;
+  ModelWaker w;
+
+  void thread(unsigned id) {
+    if (id == 0) {
+      cell.register_by_ref(w.waker);
+      cell.clear();
+    } else {
+      cell.wake();
+    }
+  }
+  void after() { RL_ASSERT(w.clones.load(mo::acquire) == 0); }
 };
 
 using sluice::model::run_model;
@@ -172,6 +250,12 @@ int main() {
   ok &= run_model<TwoWakesRacingRegister>("two wakes racing register",
                                           rl::fair_context_bound_scheduler_type, 3);
   ok &= run_model<ReceiverLoop>("receiver loop (random)", rl::random_scheduler_type, 200000);
+  ok &= run_model<ReArmRacingWake>("re-arm racing wake (full search)",
+                                   rl::fair_full_search_scheduler_type, 0);
+  ok &=
+      run_model<TakeRacingReArm>("take racing re-arm (random)", rl::random_scheduler_type, 200000);
+  ok &= run_model<ClearRacingWake>("clear racing wake (full search)",
+                                   rl::fair_full_search_scheduler_type, 0);
   std::printf(ok ? "atomic_waker_model: OK\n" : "atomic_waker_model: FAILED\n");
   return ok ? 0 : 1;
 }

@@ -1,5 +1,6 @@
-// Unit tests of detail::AtomicWaker: register / wake / take_waker, will_wake skipping the clone,
-// dropping the replaced waker, and a wake racing registrations across threads.
+// Unit tests of detail::AtomicWaker: register / wake / take_waker / clear, re-arming the stored
+// waker without a clone, dropping the replaced waker, and a wake racing registrations across
+// threads.
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -22,7 +23,7 @@ TEST(AtomicWaker, WakeWithNothingRegisteredDoesNothing) {
   EXPECT_TRUE(w.take_waker().is_empty());
 }
 
-TEST(AtomicWaker, RegisterThenWakeWakesOnceAndReleasesTheClone) {
+TEST(AtomicWaker, RegisterThenWakeWakesOnceAndKeepsTheCloneUntilCleared) {
   CountingWaker cw;
   AtomicWaker w;
   w.register_by_ref(cw.waker());
@@ -30,8 +31,12 @@ TEST(AtomicWaker, RegisterThenWakeWakesOnceAndReleasesTheClone) {
   EXPECT_EQ(cw.wake_count(), 0u);
   w.wake();
   EXPECT_EQ(cw.wake_count(), 1u);
+  EXPECT_EQ(cw.ref_count(), 1u);  // woken by reference: the cell keeps its clone
+  w.wake();                       // disarmed: nothing to wake until the next registration
+  EXPECT_EQ(cw.wake_count(), 1u);
+  w.clear();
   EXPECT_EQ(cw.ref_count(), 0u);
-  w.wake();  // the waker was consumed
+  w.wake();
   EXPECT_EQ(cw.wake_count(), 1u);
 }
 
@@ -59,29 +64,49 @@ TEST(AtomicWaker, RegisteringAnotherWakerDropsTheOldOne) {
   EXPECT_EQ(b.wake_count(), 1u);
 }
 
-TEST(AtomicWaker, TakeWakerHandsOverTheWakerOnce) {
+TEST(AtomicWaker, TakeWakerHandsOverACloneOnce) {
   CountingWaker cw;
   AtomicWaker w;
   w.register_by_ref(cw.waker());
   Waker taken = w.take_waker();
   ASSERT_FALSE(taken.is_empty());
   EXPECT_TRUE(taken.will_wake(cw.waker()));
-  EXPECT_TRUE(w.take_waker().is_empty());
+  EXPECT_EQ(cw.ref_count(), 2u);           // the cell's and ours
+  EXPECT_TRUE(w.take_waker().is_empty());  // disarmed
+  w.wake();                                // nothing armed either
   EXPECT_EQ(cw.wake_count(), 0u);
   std::move(taken).wake();
   EXPECT_EQ(cw.wake_count(), 1u);
+  EXPECT_EQ(cw.ref_count(), 1u);
+  w.clear();
   EXPECT_EQ(cw.ref_count(), 0u);
 }
 
-TEST(AtomicWaker, RegisterAfterWakeWorksAgain) {
+TEST(AtomicWaker, ReRegisteringAfterAWakeArmsTheSameCloneAgain) {
   CountingWaker cw;
   AtomicWaker w;
   for (int i = 0; i < 3; ++i) {
     w.register_by_ref(cw.waker());
+    EXPECT_EQ(cw.ref_count(), 1u);  // one clone, made by the first registration
     w.wake();
   }
   EXPECT_EQ(cw.wake_count(), 3u);
+  w.clear();
   EXPECT_EQ(cw.ref_count(), 0u);
+}
+
+TEST(AtomicWaker, ClearDropsTheWakerAndDisarms) {
+  CountingWaker cw;
+  AtomicWaker w;
+  w.register_by_ref(cw.waker());
+  w.clear();
+  EXPECT_EQ(cw.ref_count(), 0u);
+  w.wake();
+  EXPECT_EQ(cw.wake_count(), 0u);
+  w.clear();  // clearing an empty cell does nothing
+  w.register_by_ref(cw.waker());
+  w.wake();
+  EXPECT_EQ(cw.wake_count(), 1u);
 }
 
 TEST(AtomicWaker, DestructionDropsTheStoredWaker) {

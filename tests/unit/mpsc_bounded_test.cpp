@@ -71,6 +71,23 @@ TEST(MpscBounded, RecvIsWokenBySend) {
   EXPECT_EQ(t.poll().value(), std::optional<int>(9));
 }
 
+// The channel keeps the receiver's waker between waits (re-armed without a clone, woken by
+// reference: atomic_waker.hpp); dropping the receiver releases it even while senders live.
+TEST(MpscBounded, TheReceiversWakerGoesWithTheReceiver) {
+  auto [tx, first_rx] = mpsc::channel<int>(2);
+  std::optional<mpsc::Receiver<int>> rx(std::move(first_rx));
+  auto t = spawn(rx->recv());
+  EXPECT_TRUE(t.poll().is_pending());
+  ASSERT_TRUE(tx.try_send(1));
+  EXPECT_TRUE(t.is_woken());
+  EXPECT_EQ(t.poll().value(), std::optional<int>(1));
+  t.drop_future();
+  EXPECT_EQ(t.waker_ref_count(), 1u);  // kept for the next wait
+  rx.reset();
+  EXPECT_EQ(t.waker_ref_count(), 0u);
+  EXPECT_TRUE(tx.is_closed());
+}
+
 TEST(MpscBounded, TrySendFullAndClosedGiveTheValueBack) {
   auto [tx, rx] = mpsc::channel<std::string>(1);
   ASSERT_TRUE(tx.try_send("a"));

@@ -219,7 +219,7 @@ class Chan {
       if (!r.has_value()) break;
       sem.add_permits(1);
     }
-    Waker w = rx_waker.take_waker();
+    rx_waker.clear();  // the receiving task's reference goes with the receiver
   }
 
   /// recv(): a value, nullopt when closed and drained, or pending (waker registered).
