@@ -6,12 +6,22 @@
 //                       the word and the wait list agree), never cleared.
 //   bit 1 (kQueued)     the wait list may be non-empty: set whenever it is not, and possibly
 //                       still set after it emptied ("stale"; then the word holds zero
-//                       permits). Set and cleared only with mutex_ held: set by the CAS that
-//                       takes the last permits before queueing, cleared by the locked add that
-//                       puts permits into the pool while the list is empty.
-//   bits 2.. (<< kShift) permits available to take without queueing.
+//                       permits). Set and cleared only by the lock holder: set by the CAS that
+//                       takes the last permits before queueing, cleared when the list empties
+//                       (see "Clearing kQueued").
+//   bit 2 (kLocked)     the lock of the wait list (see "The lock").
+//   bits 3.. (<< kShift) permits available to take without queueing.
 //   Taken by CAS (try_acquire, and Acquire's first poll), added by CAS (release, while kQueued
 //   is clear: lock-free), or reduced by CAS (forget_permits).
+//
+// The lock: a bit of the same word, so that a waiter takes what is left, sets kQueued and takes
+// the lock in one CAS (with a separate spin lock that was a lock exchange plus a CAS), and a
+// release that empties the list adds its permits, clears kQueued and unlocks in one write.
+// Taken by a CAS from a word without kLocked (spinning with spin_backoff otherwise). The word
+// changes while it is held only by the lock-free operations above, and while kQueued is set
+// the word holds zero permits, so those write nothing (or, asked for zero permits, the same
+// value): the holder then unlocks with a plain store. With kQueued clear it unlocks with a
+// fetch_sub, since a lock-free release may add permits meanwhile.
 //
 // Lock-free release: release() adds its permits with one CAS as long as kQueued is clear. A
 // waiter sets kQueued (under the lock) in the very CAS that takes what is left, so a release
@@ -29,9 +39,9 @@
 // holds zero permits, when every acquirer must lock and queue anyway, and an acquirer that
 // finds it set queues without writing the word.
 //
-// Wait list: an intrusive doubly linked FIFO of Waiter nodes, guarded by mutex_. Each node lives
-// inside its Acquire future (no allocation). Node fields (remaining, waker, links, linked) are
-// read and written only with mutex_ held.
+// Wait list: an intrusive doubly linked FIFO of Waiter nodes, guarded by the lock. Each node
+// lives inside its Acquire future (no allocation). Node fields (remaining, waker, links, linked)
+// are read and written only with the lock held.
 //
 // Invariant (FIFO, no barging): while a waiter is queued, permits_ holds zero permits. A new
 // acquirer that cannot be served in full takes what is there (under the lock, before queueing)
@@ -89,22 +99,6 @@ enum class TryAcquireError : unsigned char {
 
 namespace semaphore_impl {
 
-#if defined(SLUICE_MODEL)
-/// Relacy's mutex behind the std::mutex interface (std::unique_lock works with it).
-class Mutex {
- public:
-  void lock() { m_.lock($); }
-  void unlock() { m_.unlock($); }
-
- private:
-  rl::mutex m_;
-};
-#else
-/// The wait list's lock: critical sections are a few pointer moves, entered by senders and the
-/// receiver on different workers at once; SpinLock avoids std::mutex's futex calls there.
-using Mutex = SpinLock;
-#endif
-
 class WakeList;
 
 /// Hand-off hook (see the top of the file): runs under the semaphore's lock when its waiter is
@@ -112,7 +106,7 @@ class WakeList;
 using HandoffFn = void (*)(void* ctx, WakeList& wakers) noexcept;
 inline constexpr std::size_t kHandoffWakers = 1;
 
-/// A waiter queued on the semaphore; lives inside an Acquire future. Guarded by the mutex.
+/// A waiter queued on the semaphore; lives inside an Acquire future. Guarded by the lock.
 struct Waiter {
   Waiter* prev = nullptr;
   Waiter* next = nullptr;
@@ -127,7 +121,7 @@ struct Waiter {
   // as soon as it reads 1 (acquire), and may then be destroyed at once.
   Atomic<unsigned char> granted{0};
 #if defined(SLUICE_MODEL)
-  // Written on every access under the model: Relacy reports accesses the mutex failed to order.
+  // Written on every access under the model: Relacy reports accesses the lock failed to order.
   void touch() { probe($) = 1; }
   rl::var<int> probe;
 #else
@@ -236,7 +230,7 @@ class BatchSemaphore {
       if (permits_.compare_exchange_weak(curr, curr + (n << kShift), mo::release, mo::relaxed))
         return;
     }
-    std::unique_lock<semaphore_impl::Mutex> lock(mutex_);
+    Guard lock(this);
     add_permits_locked(n, lock, deferred);
   }
 
@@ -249,7 +243,7 @@ class BatchSemaphore {
     semaphore_impl::WakeList wakers;
     bool more = true;
     while (more) {
-      std::unique_lock<semaphore_impl::Mutex> lock(mutex_);
+      Guard lock(this);
       permits_.fetch_or(kClosed, mo::release);
       while (head_ != nullptr && !wakers.full()) {
         semaphore_impl::Waiter* w = head_;
@@ -285,7 +279,69 @@ class BatchSemaphore {
  private:
   static constexpr std::size_t kClosed = 1;
   static constexpr std::size_t kQueued = 2;
-  static constexpr unsigned kShift = 2;
+  static constexpr std::size_t kLocked = 4;
+  static constexpr unsigned kShift = 3;
+
+  // The lock (kLocked, see "The lock" at the top).
+  void lock_word() {
+    std::size_t curr = permits_.load(mo::relaxed);
+    for (std::uint32_t spins = 0;; ++spins) {
+      if ((curr & kLocked) == 0) {
+        if (permits_.compare_exchange_weak(curr, curr | kLocked, mo::acquire, mo::relaxed)) return;
+        continue;  // `curr` was reloaded
+      }
+      wait_for_lock(spins);
+      curr = permits_.load(mo::relaxed);
+    }
+  }
+
+  static void wait_for_lock(std::uint32_t spins) {
+#if defined(SLUICE_MODEL)
+    (void)spins;
+    spin_hint();
+#else
+    spin_backoff(spins);
+#endif
+  }
+
+  // Clears kLocked. With kQueued set the word holds zero permits and nobody else changes it (see
+  // "The lock"), so a plain store does; otherwise a lock-free release may be adding permits.
+  void unlock_word() {
+    const std::size_t curr = permits_.load(mo::relaxed);
+    if ((curr & kQueued) != 0) {
+      permits_.store(curr & ~kLocked, mo::release);
+    } else {
+      permits_.fetch_sub(kLocked, mo::release);
+    }
+  }
+
+  // Holds the lock for a scope (std::unique_lock's shape, for the kLocked bit).
+  class Guard {
+   public:
+    explicit Guard(BatchSemaphore* sem) : sem_(sem) { sem_->lock_word(); }
+    // Adopts a lock the caller took in one of its own CASes.
+    Guard(BatchSemaphore* sem, std::adopt_lock_t) noexcept : sem_(sem) {}
+    Guard(const Guard&) = delete;
+    Guard& operator=(const Guard&) = delete;
+    ~Guard() {
+      if (owns_) sem_->unlock_word();
+    }
+    bool owns_lock() const noexcept { return owns_; }
+    void lock() {
+      sem_->lock_word();
+      owns_ = true;
+    }
+    void unlock() {
+      sem_->unlock_word();
+      owns_ = false;
+    }
+    // The caller cleared kLocked itself (in a store or RMW that changed the word anyway).
+    void released() noexcept { owns_ = false; }
+
+   private:
+    BatchSemaphore* sem_;
+    bool owns_ = true;
+  };
 
   static std::size_t checked(std::size_t n) {
     if (n > kMaxPermits)
@@ -326,18 +382,13 @@ class BatchSemaphore {
   // Assigns `rem` permits to the waiters in order, then the rest to permits_; unlocks `lock`
   // and wakes the completed waiters outside it (or defers them to `deferred`). Returns with
   // `lock` released.
-  void add_permits_locked(std::size_t rem, std::unique_lock<semaphore_impl::Mutex>& lock,
-                          DeferredWakes* deferred = nullptr) {
+  void add_permits_locked(std::size_t rem, Guard& lock, DeferredWakes* deferred = nullptr) {
     semaphore_impl::WakeList wakers;
     while (rem > 0) {
       if (!lock.owns_lock()) lock.lock();
-      bool queue_empty = false;
       while (wakers.has_room(1 + semaphore_impl::kHandoffWakers)) {
         semaphore_impl::Waiter* w = head_;
-        if (w == nullptr) {
-          queue_empty = true;
-          break;
-        }
+        if (w == nullptr) break;
         w->touch();
         const std::size_t give = std::min(rem, w->remaining);
         w->remaining -= give;
@@ -351,21 +402,23 @@ class BatchSemaphore {
         if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
         w->granted.store(1, mo::release);  // last access: the Acquire may be gone after it
       }
-      if (rem == 0 && head_ == nullptr) {
-        // Served the last waiter, nothing left over: clear kQueued with a plain store (see
-        // "Clearing kQueued" at the top: nobody else changes the word meanwhile).
+      if (head_ == nullptr) {
+        // The list is empty: one write puts the rest in the pool, clears kQueued and unlocks
+        // (see "Clearing kQueued" at the top). kQueued and kLocked are set bits, so
+        // subtracting them borrows nothing; release() checked the bound.
         const std::size_t curr = permits_.load(mo::relaxed);
-        if ((curr & kQueued) != 0) permits_.store(curr & ~kQueued, mo::release);
+        if (rem > 0) {
+          permits_.fetch_add((rem << kShift) - (curr & kQueued) - kLocked, mo::release);
+          rem = 0;
+        } else if ((curr & kQueued) != 0) {
+          permits_.store(curr & ~(kQueued | kLocked), mo::release);  // nobody else writes
+        } else {
+          permits_.fetch_sub(kLocked, mo::release);
+        }
+        lock.released();
+      } else {
+        lock.unlock();
       }
-      if (rem > 0 && queue_empty) {
-        // One fetch_add adds the permits and clears a stale kQueued (bit 1 is set, so
-        // subtracting it borrows nothing; only lock holders change it). release() checked the
-        // bound.
-        const std::size_t stale = permits_.load(mo::relaxed) & kQueued;
-        permits_.fetch_add((rem << kShift) - stale, mo::release);
-        rem = 0;
-      }
-      lock.unlock();
       wakers.wake_all(deferred);
     }
     if (lock.owns_lock()) lock.unlock();
@@ -374,7 +427,6 @@ class BatchSemaphore {
   friend class Acquire;
 
   Atomic<std::size_t> permits_;
-  semaphore_impl::Mutex mutex_;
   semaphore_impl::Waiter* head_ = nullptr;  // oldest waiter: served first
   semaphore_impl::Waiter* tail_ = nullptr;
 };
@@ -408,7 +460,7 @@ class [[nodiscard]] BatchSemaphore::Acquire {
       node_.handed_off = o.node_.handed_off;
       return;
     }
-    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
+    Guard lock(sem_);
     o.node_.touch();
     node_.remaining = o.node_.remaining;
     node_.handed_off = o.node_.handed_off;  // written by a release, under this lock
@@ -436,7 +488,7 @@ class [[nodiscard]] BatchSemaphore::Acquire {
       node_.touch();  // no lock: nobody else may touch the node any more
       return;
     }
-    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
+    Guard lock(sem_);
     node_.touch();
     if (node_.linked) sem_->unlink(&node_);
     // Handed off: the permits went with the value into the channel, not back to the pool.
@@ -498,34 +550,40 @@ class [[nodiscard]] BatchSemaphore::Acquire {
       if ((curr >> kShift) < needed_) break;  // (kQueued implies zero permits)
       if (sem_->permits_.compare_exchange_weak(curr, curr - need, mo::acq_rel)) return Output();
     }
-    // Slow path: take what is there and queue for the rest, under the lock, so that a release
-    // cannot slip between our CAS and our enqueue.
-    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
-    curr = sem_->permits_.load(mo::acquire);
+    // Slow path: take what is there and queue for the rest. One CAS takes the permits, sets
+    // kQueued and takes the lock, so no release can slip permits into the pool between our take
+    // and our enqueue (see "Lock-free release" and "The lock" at the top).
+    Waker waker = cx.waker();  // cloned first: a clone that throws leaves the semaphore as it was
     std::size_t taken = 0;
-    for (;;) {
+    for (std::uint32_t spins = 0;;) {
       if (curr & kClosed) return Output(Err(AcquireError{}));
+      if (curr & kLocked) {
+        wait_for_lock(spins++);
+        curr = sem_->permits_.load(mo::acquire);
+        continue;
+      }
       taken = std::min(curr >> kShift, needed_);
-      // Taking less than needed means queueing: set kQueued in the same CAS, so no release can
-      // slip permits into the pool between the two (see "Lock-free release" at the top).
-      const std::size_t next = (curr - (taken << kShift)) | (taken < needed_ ? kQueued : 0);
-      if (next == curr) break;  // nothing to take and kQueued already set: no write needed
+      if (taken == needed_) {  // permits arrived meanwhile (kQueued is clear then)
+        if (sem_->permits_.compare_exchange_weak(curr, curr - need, mo::acq_rel)) return Output();
+        continue;
+      }
+      const std::size_t next = (curr - (taken << kShift)) | kQueued | kLocked;
       if (sem_->permits_.compare_exchange_weak(curr, next, mo::acq_rel)) break;
     }
-    if (taken == needed_) return Output();  // permits arrived meanwhile
+    Guard lock(sem_, std::adopt_lock);
     node_.touch();
     node_.remaining = needed_ - taken;
-    node_.waker = cx.waker();
+    node_.waker = std::move(waker);
     sem_->push_back(&node_);
     state_ = State::Queued;
-    return pending;
+    return pending;  // the unlock is a plain store: kQueued is set
   }
 
   Poll<Output> poll_queued(Context& cx) {
     // Served in full: the release that did it published the node's last write with this store,
     // so completing needs no lock (a woken waiter would otherwise lock just to learn that).
     if (node_.granted.load(mo::acquire) != 0) return Output();
-    std::unique_lock<semaphore_impl::Mutex> lock(sem_->mutex_);
+    Guard lock(sem_);
     node_.touch();
     if (node_.remaining == 0) return Output();  // assigned in full; release() unlinked us
     if (sem_->permits_.load(mo::relaxed) & kClosed) {
