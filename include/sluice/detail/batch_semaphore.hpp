@@ -51,7 +51,13 @@
 // the head of the queue blocks later small ones (it is not starved).
 //
 // Waking: release() and close() take the wakers of the waiters they complete out of the nodes
-// with the lock held, then wake them after unlocking, in batches of kWakeBatch.
+// with the lock held, then wake them after unlocking, in batches of WakeList::kCapacity. A
+// hand-off waiter whose waker is its task's own (the Send a task body awaits directly) keeps no
+// clone: it borrows the task (Waiter::task; the node lives in that task's future, which cannot
+// be destroyed while we hold the lock), and the release runs the first half of a wake_by_ref
+// under the lock, one CAS that marks the task notified and takes the queue's reference
+// (notify_task_by_ref, task_waker.hpp); the task is queued after the unlock. A clone at the
+// enqueue and a wake by value cost one RMW more.
 //
 // Cancellation: destroying an Acquire that is queued removes its node and gives back the permits
 // it was already assigned (partially, or even in full when it was not polled since), handing them
@@ -80,6 +86,7 @@
 #include <sluice/detail/deferred_wakes.hpp>
 #include <sluice/detail/spin_lock.hpp>
 #include <sluice/detail/sync.hpp>
+#include <sluice/detail/task_waker.hpp>
 #include <sluice/poll.hpp>
 #include <sluice/result.hpp>
 #include <sluice/waker.hpp>
@@ -116,6 +123,9 @@ struct Waiter {
   HandoffFn handoff = nullptr;
   void* handoff_ctx = nullptr;
   Waker waker;
+  // A hand-off waiter's own task, borrowed (no reference), instead of a clone in `waker`: see
+  // "Waking" at the top.
+  TaskHeader* task = nullptr;
   // Set (release) by the release that assigned the last permit, as its very last access to the
   // node, after unlinking it and taking its waker: the Acquire may complete without the lock
   // as soon as it reads 1 (acquire), and may then be destroyed at once.
@@ -248,7 +258,7 @@ class BatchSemaphore {
       while (head_ != nullptr && !wakers.full()) {
         semaphore_impl::Waiter* w = head_;
         unlink(w);  // keeps w->remaining: its Acquire returns what it was assigned
-        if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
+        collect_wake(w, wakers);
       }
       more = head_ != nullptr;
       lock.unlock();
@@ -379,6 +389,19 @@ class BatchSemaphore {
     // kQueued stays set even if the list emptied: see "Clearing kQueued" at the top.
   }
 
+  // Moves what wakes `w` onto `wakers` (lock held): its waker, or for a borrowed task the first
+  // half of a wake_by_ref (task_waker.hpp), whose second half the list runs after the unlock.
+  static void collect_wake(semaphore_impl::Waiter* w, semaphore_impl::WakeList& wakers) {
+    if (w->task != nullptr) {
+      if (Waker later = notify_task_by_ref(w->task); !later.is_empty()) {
+        wakers.push(std::move(later));
+      }
+      w->task = nullptr;
+    } else if (!w->waker.is_empty()) {
+      wakers.push(std::move(w->waker));
+    }
+  }
+
   // Assigns `rem` permits to the waiters in order, then the rest to permits_; unlocks `lock`
   // and wakes the completed waiters outside it (or defers them to `deferred`). Returns with
   // `lock` released.
@@ -399,7 +422,7 @@ class BatchSemaphore {
           w->handoff(w->handoff_ctx, wakers);  // noexcept; see "Hand-off" at the top
           w->handed_off = true;
         }
-        if (!w->waker.is_empty()) wakers.push(std::move(w->waker));
+        collect_wake(w, wakers);
         w->granted.store(1, mo::release);  // last access: the Acquire may be gone after it
       }
       if (head_ == nullptr) {
@@ -465,6 +488,7 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     node_.remaining = o.node_.remaining;
     node_.handed_off = o.node_.handed_off;  // written by a release, under this lock
     node_.waker = std::move(o.node_.waker);
+    node_.task = std::exchange(o.node_.task, nullptr);
     // Written only under the lock we hold, so a plain copy is exact.
     node_.granted.store(o.node_.granted.load(mo::relaxed), mo::relaxed);
     if (o.node_.linked) {
@@ -553,7 +577,11 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     // Slow path: take what is there and queue for the rest. One CAS takes the permits, sets
     // kQueued and takes the lock, so no release can slip permits into the pool between our take
     // and our enqueue (see "Lock-free release" and "The lock" at the top).
-    Waker waker = cx.waker();  // cloned first: a clone that throws leaves the semaphore as it was
+    // The waker is cloned first: a clone that throws leaves the semaphore as it was. A hand-off
+    // waiter lives in its task's own future: it borrows the task instead ("Waking" at the top).
+    TaskHeader* task = node_.handoff != nullptr ? waker_task(cx.waker()) : nullptr;
+    Waker waker;
+    if (task == nullptr) waker = cx.waker();
     std::size_t taken = 0;
     for (std::uint32_t spins = 0;;) {
       if (curr & kClosed) return Output(Err(AcquireError{}));
@@ -574,6 +602,7 @@ class [[nodiscard]] BatchSemaphore::Acquire {
     node_.touch();
     node_.remaining = needed_ - taken;
     node_.waker = std::move(waker);
+    node_.task = task;
     sem_->push_back(&node_);
     state_ = State::Queued;
     return pending;  // the unlock is a plain store: kQueued is set
@@ -600,7 +629,14 @@ class [[nodiscard]] BatchSemaphore::Acquire {
       return Output(Err(AcquireError{}));
     }
     Waker old;
-    if (!node_.waker.will_wake(cx.waker())) old = std::exchange(node_.waker, cx.waker());
+    if (node_.task != nullptr) {
+      if (waker_task(cx.waker()) != node_.task) {  // polled by another task: keep a clone
+        old = std::exchange(node_.waker, cx.waker());
+        node_.task = nullptr;
+      }
+    } else if (!node_.waker.will_wake(cx.waker())) {
+      old = std::exchange(node_.waker, cx.waker());
+    }
     lock.unlock();
     return pending;  // `old` is dropped after the unlock
   }

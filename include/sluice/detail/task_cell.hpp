@@ -2,8 +2,7 @@
 //
 // Layout: TaskHeader (state word, vtable, scheduler, queue and owned-list links; scheduler.hpp),
 // then a union of the future F and its output Result<T, JoinError> (the "stage"), then the join
-// waker. The task's Waker is the header pointer with kTaskWakerVTable: clone = ref_inc,
-// wake = transition_to_notified_by_val (+ schedule), wake_by_ref = ..._by_ref, drop = ref_dec.
+// waker. The task's Waker is the header pointer with kTaskWakerVTable (task_waker.hpp).
 //
 // Ownership of the stage: the thread holding RUNNING (task_state.hpp) owns the future; after
 // COMPLETE, the output belongs to the JoinHandle while JOIN_INTEREST is set, and is dropped by the
@@ -32,6 +31,7 @@
 #include <sluice/detail/deferred_wakes.hpp>
 #include <sluice/detail/frame_allocator.hpp>
 #include <sluice/detail/scheduler.hpp>
+#include <sluice/detail/task_waker.hpp>
 #include <sluice/future.hpp>
 #include <sluice/join_error.hpp>
 #include <sluice/result.hpp>
@@ -39,33 +39,6 @@
 #include <sluice/waker.hpp>
 
 namespace sluice::detail {
-
-inline void* task_waker_clone(void* p) {
-  static_cast<TaskHeader*>(p)->state.ref_inc();
-  return p;
-}
-inline void task_waker_wake(void* p) {
-  auto* t = static_cast<TaskHeader*>(p);
-  switch (t->state.transition_to_notified_by_val()) {
-    case NotifyByVal::kSubmit:
-      t->scheduler->schedule(t);
-      break;  // our ref becomes the queue's
-    case NotifyByVal::kDealloc:
-      t->vtable->dealloc(t);
-      break;
-    default:
-      break;
-  }
-}
-inline void task_waker_wake_by_ref(void* p) {
-  auto* t = static_cast<TaskHeader*>(p);
-  if (t->state.transition_to_notified_by_ref() == NotifyByRef::kSubmit) t->scheduler->schedule(t);
-}
-inline void task_waker_drop(void* p) { task_drop_reference(static_cast<TaskHeader*>(p)); }
-
-/// The vtable of a task's Waker (data = TaskHeader*).
-inline constexpr RawWakerVTable kTaskWakerVTable{&task_waker_clone, &task_waker_wake,
-                                                 &task_waker_wake_by_ref, &task_waker_drop};
 
 /// The output a JoinHandle<T> receives.
 template <class T>
