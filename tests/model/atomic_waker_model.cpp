@@ -130,9 +130,14 @@ struct TwoWakesRacingRegister : rl::test_suite<TwoWakesRacingRegister, 3> {
   }
 };
 
-// The receiver loop: register, re-check, repeat; a sender publishes twice. The receiver must
-// end having seen both values or holding a wake for the missing one.
-struct ReceiverLoop : rl::test_suite<ReceiverLoop, 2> {
+// The receiver loop: register, re-check, repeat (`kRounds` times); a sender publishes twice. The
+// receiver must end having seen both values or holding a wake for the missing one (the last
+// registration must have been woken after it). With kTakeAfterRmw the sender does what the
+// mpsc hand-off does: it publishes with an RMW, takes a clone of the armed waker
+// (take_after_rmw) and wakes it later, while the receiver re-arms the same waker round after
+// round (the one-CAS path).
+template <int kRounds, bool kTakeAfterRmw>
+struct ReceiverLoop : rl::test_suite<ReceiverLoop<kRounds, kTakeAfterRmw>, 2> {
   AtomicWaker cell;
   ModelWaker w;
   Atomic<int> published{0};
@@ -141,47 +146,20 @@ struct ReceiverLoop : rl::test_suite<ReceiverLoop, 2> {
   void before() { seen($) = 0; }
   void thread(unsigned id) {
     if (id == 0) {
-      for (int round = 0; round < 2; ++round) {
+      for (int round = 0; round < kRounds; ++round) {
         cell.register_by_ref(w.waker);
         const int now = published.load(mo::acquire);
         if (now > seen($)) seen($) = now;
       }
-    } else {
-      published.store(1, mo::release);
-      cell.wake();
-      published.store(2, mo::release);
-      cell.wake();
+      return;
     }
-  }
-  void after() {
-    // Not all values seen: the last registration must have been woken after it.
-    if (seen($) < 2) RL_ASSERT(w.wakes.load(mo::acquire) >= 1);
-    cell.clear();
-    RL_ASSERT(w.clones.load(mo::acquire) == 0);
-  }
-};
-
-// The mpsc hand-off: the waking side takes a clone of the armed waker (take_after_rmw after its
-// RMW) and wakes it later, while the receiver re-arms the same waker round after round (the
-// one-CAS path). Not all values seen: the last registration must have been woken after it.
-struct TakeRacingReArm : rl::test_suite<TakeRacingReArm, 2> {
-  AtomicWaker cell;
-  ModelWaker w;
-  Atomic<int> published{0};
-  rl::var<int> seen;
-
-  void before() { seen($) = 0; }
-  void thread(unsigned id) {
-    if (id == 0) {
-      for (int round = 0; round < 3; ++round) {
-        cell.register_by_ref(w.waker);
-        const int now = published.load(mo::acquire);
-        if (now > seen($)) seen($) = now;
-      }
-    } else {
-      for (int i = 0; i < 2; ++i) {
+    for (int i = 1; i <= 2; ++i) {
+      if constexpr (kTakeAfterRmw) {
         published.fetch_add(1, mo::acq_rel);
         if (Waker got = cell.take_after_rmw(); !got.is_empty()) std::move(got).wake();
+      } else {
+        published.store(i, mo::release);
+        cell.wake();
       }
     }
   }
@@ -249,11 +227,12 @@ int main() {
                                       rl::fair_full_search_scheduler_type, 0);
   ok &= run_model<TwoWakesRacingRegister>("two wakes racing register",
                                           rl::fair_context_bound_scheduler_type, 3);
-  ok &= run_model<ReceiverLoop>("receiver loop (random)", rl::random_scheduler_type, 200000);
+  ok &= run_model<ReceiverLoop<2, false>>("receiver loop (random)", rl::random_scheduler_type,
+                                          200000);
   ok &= run_model<ReArmRacingWake>("re-arm racing wake (full search)",
                                    rl::fair_full_search_scheduler_type, 0);
-  ok &=
-      run_model<TakeRacingReArm>("take racing re-arm (random)", rl::random_scheduler_type, 200000);
+  ok &= run_model<ReceiverLoop<3, true>>("take racing re-arm (random)", rl::random_scheduler_type,
+                                         200000);
   ok &= run_model<ClearRacingWake>("clear racing wake (full search)",
                                    rl::fair_full_search_scheduler_type, 0);
   std::printf(ok ? "atomic_waker_model: OK\n" : "atomic_waker_model: FAILED\n");
