@@ -314,12 +314,14 @@ class BatchSemaphore {
 #endif
   }
 
-  // Clears kLocked. With kQueued set the word holds zero permits and nobody else changes it (see
-  // "The lock"), so a plain store does; otherwise a lock-free release may be adding permits.
-  void unlock_word() {
+  // Clears kLocked, and kQueued too when the holder left the list empty (`list_empty`). With
+  // kQueued set the word holds zero permits and nobody else changes it (see "The lock" and
+  // "Clearing kQueued"), so a plain store does; otherwise a lock-free release may be adding
+  // permits.
+  void unlock_word(bool list_empty = false) {
     const std::size_t curr = permits_.load(mo::relaxed);
     if ((curr & kQueued) != 0) {
-      permits_.store(curr & ~kLocked, mo::release);
+      permits_.store(curr & ~(kLocked | (list_empty ? kQueued : 0)), mo::release);
     } else {
       permits_.fetch_sub(kLocked, mo::release);
     }
@@ -341,8 +343,8 @@ class BatchSemaphore {
       sem_->lock_word();
       owns_ = true;
     }
-    void unlock() {
-      sem_->unlock_word();
+    void unlock(bool list_empty = false) {
+      sem_->unlock_word(list_empty);
       owns_ = false;
     }
     // The caller cleared kLocked itself (in a store or RMW that changed the word anyway).
@@ -425,22 +427,16 @@ class BatchSemaphore {
         collect_wake(w, wakers);
         w->granted.store(1, mo::release);  // last access: the Acquire may be gone after it
       }
-      if (head_ == nullptr) {
-        // The list is empty: one write puts the rest in the pool, clears kQueued and unlocks
+      if (head_ == nullptr && rem > 0) {
+        // The list is empty: one fetch_add puts the rest in the pool, clears kQueued and unlocks
         // (see "Clearing kQueued" at the top). kQueued and kLocked are set bits, so
         // subtracting them borrows nothing; release() checked the bound.
         const std::size_t curr = permits_.load(mo::relaxed);
-        if (rem > 0) {
-          permits_.fetch_add((rem << kShift) - (curr & kQueued) - kLocked, mo::release);
-          rem = 0;
-        } else if ((curr & kQueued) != 0) {
-          permits_.store(curr & ~(kQueued | kLocked), mo::release);  // nobody else writes
-        } else {
-          permits_.fetch_sub(kLocked, mo::release);
-        }
+        permits_.fetch_add((rem << kShift) - (curr & kQueued) - kLocked, mo::release);
+        rem = 0;
         lock.released();
       } else {
-        lock.unlock();
+        lock.unlock(/*list_empty=*/head_ == nullptr);  // an emptied list also clears kQueued
       }
       wakers.wake_all(deferred);
     }
